@@ -1,0 +1,1 @@
+export { openSqlitePiiVault, type PiiVault } from './pii-vault';

@@ -1,0 +1,65 @@
+import type { HubCommand } from './command-service';
+
+/** Who sends a command: a party (myndighed with kommunekode, udfører with tilbudId) and its system or person. */
+export interface Actor {
+  readonly party: 'myndighed' | 'udfoerer';
+  readonly subject: string;
+  readonly kommunekode?: string;
+  readonly tilbudId?: string;
+}
+
+/** The parties of a bestilling (and of its delmål). */
+export interface Scope {
+  readonly kommunekode: string;
+  readonly tilbudId: string;
+}
+
+export class AccessDeniedError extends Error {
+  constructor(
+    readonly code: 'ADGANG.FORKERT_PART' | 'ADGANG.ANDEN_KOMMUNE' | 'ADGANG.ANDET_TILBUD',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AccessDeniedError';
+  }
+}
+
+/** Which party may send which command (reference.md §1.1: the myndighed orders and follows up; the udfører delivers and documents). */
+export const COMMAND_PARTY: Record<HubCommand['type'], Actor['party']> = {
+  AfgivBestilling: 'myndighed',
+  AendrBestilling: 'myndighed',
+  AnnullerBestilling: 'myndighed',
+  KvitterTilbagemelding: 'myndighed',
+  GennemfoerOpfoelgning: 'myndighed',
+  AfslutIndsats: 'myndighed',
+  KvitterBestilling: 'udfoerer',
+  AccepterBestilling: 'udfoerer',
+  AfvisBestilling: 'udfoerer',
+  RegistrerVumObservation: 'udfoerer',
+  SendStatus: 'udfoerer',
+  SendTilbagemelding: 'udfoerer',
+  OpretDelmaal: 'udfoerer',
+  RegistrerDelmaalsobservation: 'udfoerer',
+  EvaluerDelmaal: 'udfoerer',
+  AfslutDelmaal: 'udfoerer',
+};
+
+export function assertParty(actor: Actor, commandType: HubCommand['type']): void {
+  const required = COMMAND_PARTY[commandType];
+  if (actor.party !== required) {
+    throw new AccessDeniedError(
+      'ADGANG.FORKERT_PART',
+      `${commandType} is sent by the ${required}, not by the ${actor.party}`,
+    );
+  }
+}
+
+/** A myndighed sees and acts on its own kommune's bestillinger; an udfører on those addressed to its tilbud. */
+export function assertScope(actor: Actor, scope: Scope): void {
+  if (actor.party === 'myndighed' && actor.kommunekode !== scope.kommunekode) {
+    throw new AccessDeniedError('ADGANG.ANDEN_KOMMUNE', 'the bestilling belongs to another kommune');
+  }
+  if (actor.party === 'udfoerer' && actor.tilbudId !== scope.tilbudId) {
+    throw new AccessDeniedError('ADGANG.ANDET_TILBUD', 'the bestilling is addressed to another tilbud');
+  }
+}

@@ -1,0 +1,207 @@
+import {
+  bestilling,
+  delmaal,
+  tilBestillingEvent,
+  tilDelmaalEvent,
+  toBestillingStreamId,
+  toDelmaalStreamId,
+  CURRENT_SCHEMA_VERSION,
+  type Advarsel,
+  type BestillingCommand,
+  type BestillingEvent,
+  type BestillingOpslag,
+  type BestillingState,
+  type DecisionContext,
+  type DelmaalCommand,
+  type DelmaalEvent,
+  type DelmaalFindes,
+  type DelmaalState,
+  type FfbKatalog,
+  type Regelkonfiguration,
+} from '@hub/domain';
+import { handleCommand, readState, type EventMetadata, type EventStore, type Folding } from '@hub/event-store';
+import { assertParty, assertScope, type Actor } from './access';
+
+export type { Actor } from './access';
+
+export type HubCommand = BestillingCommand | DelmaalCommand;
+
+export interface CommandMeta {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  /** If-Match: the stream revision the caller saw. */
+  readonly expectedRevision?: number;
+  /** Decide and authorise, but append nothing: checks a command before a side effect outside the log. */
+  readonly dryRun?: boolean;
+}
+
+export interface CommandOutcome {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number | null;
+  readonly events: readonly { readonly eventId: string; readonly type: string; readonly data: unknown }[];
+  readonly advarsler: readonly Advarsel[];
+}
+
+export interface CommandServiceDeps {
+  readonly store: EventStore;
+  readonly katalog: FfbKatalog;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  /** The Warn-rule configuration of a kommune (reference.md §5); a default applies to kommuner without one. */
+  readonly regler: (kommunekode: string) => Regelkonfiguration;
+}
+
+const bestillingFolding: Folding<BestillingState, BestillingEvent> = {
+  initialState: bestilling.initialState,
+  evolve: bestilling.evolve,
+  fromRecorded: tilBestillingEvent,
+};
+const delmaalFolding: Folding<DelmaalState, DelmaalEvent> = {
+  initialState: delmaal.initialState,
+  evolve: delmaal.evolve,
+  fromRecorded: tilDelmaalEvent,
+};
+
+const DELMAAL_COMMANDS: ReadonlySet<string> = new Set([
+  'OpretDelmaal',
+  'RegistrerDelmaalsobservation',
+  'EvaluerDelmaal',
+  'AfslutDelmaal',
+]);
+const isDelmaalCommand = (command: HubCommand): command is DelmaalCommand => DELMAAL_COMMANDS.has(command.type);
+
+/**
+ * The application service behind every edge (HTTP now, Kafka later): it routes a command to its aggregate's stream,
+ * checks that the sending party may act on it, loads what the decider may read from other streams, and runs the one
+ * write path. The party check runs on the same folded state the decision uses, so it cannot go stale in between.
+ */
+export class CommandService {
+  constructor(private readonly deps: CommandServiceDeps) {}
+
+  async handle(command: HubCommand, meta: CommandMeta): Promise<CommandOutcome> {
+    assertParty(meta.actor, command.type);
+    const now = this.deps.clock().toISOString();
+    return isDelmaalCommand(command)
+      ? this.handleDelmaal(command, meta, now)
+      : this.handleBestilling(command, meta, now);
+  }
+
+  /** The bestilling's current state, as the write path folds it (read models come in their own issue). */
+  async bestilling(bestillingId: string) {
+    return readState(this.deps.store, toBestillingStreamId(bestillingId), bestillingFolding);
+  }
+
+  async delmaal(delmaalId: string) {
+    return readState(this.deps.store, toDelmaalStreamId(delmaalId), delmaalFolding);
+  }
+
+  private async handleBestilling(command: BestillingCommand, meta: CommandMeta, now: string): Promise<CommandOutcome> {
+    const streamId = toBestillingStreamId(command.data.bestillingId);
+    const opslag =
+      command.type === 'SendTilbagemelding' ? await this.delmaalOpslag(command.data.observationer ?? []) : undefined;
+    const kommunekode = command.type === 'AfgivBestilling' ? command.data.kommunekode : undefined;
+    const result = await handleCommand(
+      this.deps.store,
+      streamId,
+      bestillingFolding,
+      (state) => {
+        if (state.fase !== 'ingen') assertScope(meta.actor, state);
+        else if (command.type === 'AfgivBestilling') assertScope(meta.actor, command.data);
+        const ctx = this.context(now, kommunekode ?? (state.fase === 'ingen' ? undefined : state.kommunekode));
+        const events = bestilling.decide(command, state, ctx, opslag);
+        return meta.dryRun ? [] : events;
+      },
+      this.commandContext(meta, now),
+    );
+    return this.outcome(streamId, result);
+  }
+
+  private async handleDelmaal(command: DelmaalCommand, meta: CommandMeta, now: string): Promise<CommandOutcome> {
+    const streamId = toDelmaalStreamId(command.data.delmaalId);
+    let bestillingId: string | undefined;
+    if (command.type === 'OpretDelmaal') bestillingId = command.data.bestillingId;
+    else {
+      const current = await this.delmaal(command.data.delmaalId);
+      if (current.state.fase !== 'ingen') bestillingId = current.state.bestillingId;
+    }
+    const best =
+      bestillingId === undefined ? { state: bestilling.initialState() } : await this.bestilling(bestillingId);
+    const result = await handleCommand(
+      this.deps.store,
+      streamId,
+      delmaalFolding,
+      (state) => {
+        if (state.fase !== 'ingen') assertScope(meta.actor, state);
+        else if (best.state.fase !== 'ingen') assertScope(meta.actor, best.state);
+        const ctx = this.context(now, best.state.fase === 'ingen' ? undefined : best.state.kommunekode);
+        const events = delmaal.decide(command, state, ctx, best.state);
+        return meta.dryRun ? [] : events;
+      },
+      this.commandContext(meta, now),
+    );
+    return this.outcome(streamId, result);
+  }
+
+  private async delmaalOpslag(refs: readonly { type: string; delmaalId?: string }[]): Promise<BestillingOpslag> {
+    const ids = [
+      ...new Set(
+        refs.filter((r) => r.type === 'delmaal' && typeof r.delmaalId === 'string').map((r) => r.delmaalId as string),
+      ),
+    ];
+    const entries = await Promise.all(ids.map(async (id) => [id, (await this.delmaal(id)).state] as const));
+    return {
+      delmaal: new Map(
+        entries
+          .filter((e): e is readonly [string, DelmaalFindes] => e[1].fase !== 'ingen')
+          .map(([id, s]) => [id, { bestillingId: s.bestillingId, observationer: s.observationer }]),
+      ),
+    };
+  }
+
+  private context(now: string, kommunekode: string | undefined): DecisionContext {
+    return { now, katalog: this.deps.katalog, regler: this.deps.regler(kommunekode ?? '') };
+  }
+
+  private commandContext(meta: CommandMeta, now: string) {
+    const eventIds: string[] = [];
+    const { actor } = meta;
+    const metadata: EventMetadata = {
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      occurredAt: now,
+      correlationId: meta.correlationId,
+      causationId: meta.causationId ?? meta.correlationId,
+      actor: {
+        party: actor.party,
+        subject: actor.subject,
+        ...(actor.kommunekode === undefined ? {} : { kommunekode: actor.kommunekode }),
+        ...(actor.tilbudId === undefined ? {} : { tilbudId: actor.tilbudId }),
+      },
+      ffbVersion: this.deps.katalog.version,
+    };
+    return {
+      eventId: (index: number) => (eventIds[index] ??= this.deps.newId()),
+      metadata: () => metadata,
+      ...(meta.expectedRevision === undefined ? {} : { expectedRevision: meta.expectedRevision }),
+    };
+  }
+
+  private outcome(
+    streamId: string,
+    result: {
+      events: readonly (BestillingEvent | DelmaalEvent)[];
+      eventIds: readonly string[];
+      revision: number;
+      lastPosition: number | null;
+    },
+  ): CommandOutcome {
+    return {
+      streamId,
+      revision: result.revision,
+      position: result.lastPosition,
+      events: result.events.map((e, i) => ({ eventId: result.eventIds[i] as string, type: e.type, data: e.data })),
+      advarsler: result.events.flatMap((e) => ('advarsler' in e.data ? e.data.advarsler : [])),
+    };
+  }
+}

@@ -27,8 +27,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/*/src/config.ts', 'apps/*/src/main.ts', 'bench/**', 'scripts/**', '**/*.spec.ts', '**/testing/**'],
+    files: [
+      'apps/*/src/config.ts',
+      'apps/*/src/main.ts',
+      'bench/**',
+      'scripts/**',
+      'test/**',
+      '**/*.spec.ts',
+      '**/testing/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // Tests read JSON responses of any shape.
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     files: ['libs/*/src/**/*.ts'],

@@ -4,9 +4,13 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BenchModule, BenchRow } from './bench.types';
 import { bench as eventStoreBench } from './event-store.bench';
+import { bench as httpBench } from './http.bench';
 
 /** Every module adds rows to the one table. Add HTTP, relay and rebuild benchmarks here. */
-const MODULES: ReadonlyArray<readonly [name: string, run: BenchModule]> = [['event store', eventStoreBench]];
+const MODULES: ReadonlyArray<readonly [name: string, run: BenchModule]> = [
+  ['event store', eventStoreBench],
+  ['http', httpBench],
+];
 
 function machine(): string[] {
   const db = new Database(':memory:');

@@ -3,7 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore, ExpectedRevision } from './event-store.port';
-import { handleCommand, readState, type CommandContext, type DomainEvent, type Folding } from './handle-command';
+import {
+  handleCommand,
+  readState,
+  StateCache,
+  type CommandContext,
+  type DomainEvent,
+  type Folding,
+} from './handle-command';
 import { openSqliteEventStore } from './sqlite/sqlite.event-store';
 
 /** A tiny decider for the write path: a tæller (counter) that may not pass its maximum. */
@@ -204,5 +211,78 @@ describe('handleCommand on the SQLite store', () => {
 
     expect(await readState(store, id, folding)).toEqual({ state: { vaerdi: 4 }, revision: 0 });
     await expect(handleCommand(store, id, folding, oeg(2), context())).rejects.toBeInstanceOf(MaksimumNaaetError);
+  });
+
+  describe('with a state cache', () => {
+    /** A folding that counts the events it folds, to show the cache folds only the tail. */
+    const counting = () => {
+      let folded = 0;
+      const f: Folding<Taeller, TaellerOeget> = {
+        ...folding,
+        evolve: (state, event) => (folded++, folding.evolve(state, event)),
+      };
+      return { f, folded: () => folded };
+    };
+
+    it('folds only the events after the cached revision, and the state equals a full fold', async () => {
+      const id = streamId();
+      const cache = new StateCache<Taeller>();
+      const { f, folded } = counting();
+      for (let i = 0; i < 5; i++) await handleCommand(store, id, f, oeg(1), { ...context(), cache });
+      const before = folded();
+      await expect(handleCommand(store, id, f, oeg(1), { ...context(), cache })).rejects.toBeInstanceOf(
+        MaksimumNaaetError,
+      );
+      expect(folded() - before).toBe(0);
+      expect(await readState(store, id, folding, cache)).toEqual(await readState(store, id, folding));
+      expect(await readState(store, id, folding, cache)).toEqual({ state: { vaerdi: 5 }, revision: 4 });
+    });
+
+    it('sees what another writer appended after the cache was filled', async () => {
+      const id = streamId();
+      const cache = new StateCache<Taeller>();
+      await handleCommand(store, id, folding, oeg(1), { ...context(), cache });
+      const other = openSqliteEventStore({ file: join(dir, 'events.db') });
+      try {
+        await handleCommand(other, id, folding, oeg(2), context());
+      } finally {
+        await other.close();
+      }
+      expect((await readState(store, id, folding, cache)).state).toEqual({ vaerdi: 3 });
+      await expect(handleCommand(store, id, folding, oeg(3), { ...context(), cache })).rejects.toBeInstanceOf(
+        MaksimumNaaetError,
+      );
+      const result = await handleCommand(store, id, folding, oeg(2), { ...context(), cache });
+      expect([result.state, result.revision]).toEqual([{ vaerdi: 5 }, 2]);
+    });
+
+    it('a conflict leaves the cache consistent: the retry reads the winner and decides on it', async () => {
+      const id = streamId();
+      const cache = new StateCache<Taeller>();
+      await handleCommand(store, id, folding, oeg(1), { ...context(), cache });
+      await expect(
+        handleCommand(store, id, folding, oeg(1), { ...context(), cache, expectedRevision: 7 }),
+      ).rejects.toMatchObject({ code: 'EVENT_STORE.WRONG_EXPECTED_REVISION' });
+      await handleCommand(store, id, folding, oeg(4), context());
+      await expect(handleCommand(store, id, folding, oeg(1), { ...context(), cache })).rejects.toBeInstanceOf(
+        MaksimumNaaetError,
+      );
+    });
+
+    it('holds at most its bound of streams, dropping the least recently used', () => {
+      const cache = new StateCache<Taeller>(2);
+      cache.set('taeller-a', { vaerdi: 1 }, 0);
+      cache.set('taeller-b', { vaerdi: 1 }, 0);
+      cache.get('taeller-a');
+      cache.set('taeller-c', { vaerdi: 1 }, 0);
+      expect([
+        cache.size,
+        cache.get('taeller-b'),
+        cache.get('taeller-a')?.revision,
+        cache.get('taeller-c')?.revision,
+      ]).toEqual([2, undefined, 0, 0]);
+      cache.set('taeller-a', { vaerdi: 9 }, -5);
+      expect(cache.get('taeller-a')?.state).toEqual({ vaerdi: 1 });
+    });
   });
 });

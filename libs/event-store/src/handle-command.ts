@@ -14,7 +14,9 @@ export interface Folding<State, Event extends DomainEvent> {
   readonly fromRecorded: (event: RecordedEvent) => Event;
 }
 
-export interface CommandContext {
+export interface CommandContext<State = never> {
+  /** Folded states to start from; the write path keeps it current. */
+  readonly cache?: StateCache<State>;
   /** Event ids for the decided events, by index. Deterministic ids make a retried command an idempotent no-op. */
   readonly eventId: (index: number) => string;
   /** Metadata for each decided event (the write path fills in nothing on its own: no clock here). */
@@ -33,17 +35,53 @@ export interface CommandResult<State, Event extends DomainEvent> {
   readonly duplicate: boolean;
 }
 
+/**
+ * Folded states by stream, least recently used first out. Events are immutable and `evolve` is pure, so a state at
+ * revision r plus the events after r is the state of the whole stream: the write path reads only that tail from the
+ * store (which also brings in what other processes appended). States are never mutated, so sharing them is safe.
+ */
+export class StateCache<State> {
+  private readonly entries = new Map<string, { readonly state: State; readonly revision: number }>();
+
+  constructor(private readonly maxStreams = 10_000) {}
+
+  get(streamId: string): { readonly state: State; readonly revision: number } | undefined {
+    const entry = this.entries.get(streamId);
+    if (entry) {
+      this.entries.delete(streamId);
+      this.entries.set(streamId, entry);
+    }
+    return entry;
+  }
+
+  set(streamId: string, state: State, revision: number): void {
+    const current = this.entries.get(streamId);
+    if (current && current.revision > revision) return;
+    this.entries.delete(streamId);
+    this.entries.set(streamId, { state, revision });
+    if (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 /** Reads a stream and folds it into state. Returns the revision of the last event (-1 for no stream). */
 export async function readState<State, Event extends DomainEvent>(
   store: EventStore,
   streamId: string,
   folding: Folding<State, Event>,
+  cache?: StateCache<State>,
 ): Promise<{ state: State; revision: number }> {
-  const recorded = await store.readStream(streamId);
-  let state = folding.initialState();
+  const cached = cache?.get(streamId);
+  const recorded = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : undefined);
+  let state = cached ? cached.state : folding.initialState();
   for (const event of recorded) state = folding.evolve(state, folding.fromRecorded(event));
   const last = recorded[recorded.length - 1];
-  return { state, revision: last ? last.revision : NO_STREAM_REVISION };
+  const revision = last ? last.revision : (cached?.revision ?? NO_STREAM_REVISION);
+  if (cache && revision !== NO_STREAM_REVISION) cache.set(streamId, state, revision);
+  return { state, revision };
 }
 
 /**
@@ -55,9 +93,9 @@ export async function handleCommand<State, Event extends DomainEvent>(
   streamId: string,
   folding: Folding<State, Event>,
   decide: (state: State) => readonly Event[],
-  context: CommandContext,
+  context: CommandContext<State>,
 ): Promise<CommandResult<State, Event>> {
-  const { state, revision } = await readState(store, streamId, folding);
+  const { state, revision } = await readState(store, streamId, folding, context.cache);
   const events = decide(state);
   if (events.length === 0) {
     return { events, eventIds: [], state, revision, lastPosition: null, duplicate: false };
@@ -77,8 +115,9 @@ export async function handleCommand<State, Event extends DomainEvent>(
   );
   // A duplicate append wrote nothing: the stored stream, not our decision, is the state.
   const next = result.duplicate
-    ? (await readState(store, streamId, folding)).state
+    ? (await readState(store, streamId, folding, context.cache)).state
     : events.reduce(folding.evolve, state);
+  if (!result.duplicate) context.cache?.set(streamId, next, result.nextRevision);
   return {
     events,
     eventIds,

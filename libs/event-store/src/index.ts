@@ -1,6 +1,6 @@
 export * from './event-store.port';
 export * from './errors';
-export { handleCommand, readState } from './handle-command';
+export { handleCommand, readState, StateCache } from './handle-command';
 export type { CommandContext, CommandResult, DomainEvent, Folding } from './handle-command';
 export { isValidStreamId, STREAM_ID_PATTERN, validateAppend } from './validate-append';
 export type { ValidatedEvent } from './validate-append';

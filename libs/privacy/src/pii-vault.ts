@@ -11,6 +11,8 @@ import { DomainError, Fejlkode, erGyldigtCpr, normaliserCpr } from '@hub/domain'
 export interface PiiVault {
   /** The hub's borgerId for a CPR number; creates one (with `newId`) the first time the CPR is seen. */
   registrerBorger(cpr: string, newId: () => string): { borgerId: string; ny: boolean };
+  /** The borgerId of a CPR number seen before, without registering it; null when unknown (or erased). */
+  findBorger(cpr: string): string | null;
   /** The CPR of a borger, or null when the borger was erased or is unknown. */
   laesCpr(borgerId: string): string | null;
   /** Encrypts identifying free text under the borger's key; null when the borger is erased. */
@@ -93,7 +95,12 @@ export function openSqlitePiiVault(options: { file: string; masterKey: Buffer; n
     return row?.data_key ? open(kek, row.data_key, `data-key:${borgerId}`) : null;
   };
 
+  const index = (cpr: string) => createHmac('sha256', indexKey).update(normaliserCpr(cpr)).digest();
+
   return {
+    findBorger(cpr) {
+      return erGyldigtCpr(cpr) ? (byIndex.get(index(cpr))?.borger_id ?? null) : null;
+    },
     registrerBorger(cpr, newId) {
       if (!erGyldigtCpr(cpr)) {
         throw new DomainError('invalid', [

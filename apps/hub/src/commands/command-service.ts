@@ -19,7 +19,14 @@ import {
   type FfbKatalog,
   type Regelkonfiguration,
 } from '@hub/domain';
-import { handleCommand, readState, type EventMetadata, type EventStore, type Folding } from '@hub/event-store';
+import {
+  handleCommand,
+  readState,
+  StateCache,
+  type EventMetadata,
+  type EventStore,
+  type Folding,
+} from '@hub/event-store';
 import { assertParty, assertScope, type Actor } from './access';
 
 export type { Actor } from './access';
@@ -78,6 +85,9 @@ const isDelmaalCommand = (command: HubCommand): command is DelmaalCommand => DEL
  * write path. The party check runs on the same folded state the decision uses, so it cannot go stale in between.
  */
 export class CommandService {
+  private readonly bestillinger = new StateCache<BestillingState>();
+  private readonly delmaalCache = new StateCache<DelmaalState>();
+
   constructor(private readonly deps: CommandServiceDeps) {}
 
   async handle(command: HubCommand, meta: CommandMeta): Promise<CommandOutcome> {
@@ -90,11 +100,11 @@ export class CommandService {
 
   /** The bestilling's current state, as the write path folds it (read models come in their own issue). */
   async bestilling(bestillingId: string) {
-    return readState(this.deps.store, toBestillingStreamId(bestillingId), bestillingFolding);
+    return readState(this.deps.store, toBestillingStreamId(bestillingId), bestillingFolding, this.bestillinger);
   }
 
   async delmaal(delmaalId: string) {
-    return readState(this.deps.store, toDelmaalStreamId(delmaalId), delmaalFolding);
+    return readState(this.deps.store, toDelmaalStreamId(delmaalId), delmaalFolding, this.delmaalCache);
   }
 
   private async handleBestilling(command: BestillingCommand, meta: CommandMeta, now: string): Promise<CommandOutcome> {
@@ -113,7 +123,7 @@ export class CommandService {
         const events = bestilling.decide(command, state, ctx, opslag);
         return meta.dryRun ? [] : events;
       },
-      this.commandContext(meta, now),
+      { ...this.commandContext(meta, now), cache: this.bestillinger },
     );
     return this.outcome(streamId, result);
   }
@@ -139,7 +149,7 @@ export class CommandService {
         const events = delmaal.decide(command, state, ctx, best.state);
         return meta.dryRun ? [] : events;
       },
-      this.commandContext(meta, now),
+      { ...this.commandContext(meta, now), cache: this.delmaalCache },
     );
     return this.outcome(streamId, result);
   }

@@ -26,6 +26,8 @@ export interface DelmaalFindes {
   readonly delmaalId: string;
   readonly bestillingId: string;
   readonly indsatsmaalId: string;
+  readonly kommunekode: string;
+  readonly tilbudId: string;
   readonly navn: string;
   readonly evalueringsdato: string | null;
   readonly slutdato: string;
@@ -49,6 +51,8 @@ export function evolve(state: DelmaalState, event: DelmaalEvent): DelmaalState {
       delmaalId: d.delmaalId,
       bestillingId: d.bestillingId,
       indsatsmaalId: d.indsatsmaalId,
+      kommunekode: d.kommunekode,
+      tilbudId: d.tilbudId,
       navn: d.navn,
       evalueringsdato: d.evalueringsdato,
       slutdato: d.slutdato,

@@ -1,0 +1,39 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { HubConfig } from './config';
+import { HubModule } from './hub.module';
+import { validationPipe } from './http/validation';
+
+/** Builds the hub's HTTP app (used by main.ts and by the e2e tests). */
+export async function createHubApp(config: HubConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(HubModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.useGlobalPipes(validationPipe());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Samspil Hub')
+      .setDescription(
+        'Event-sourced integration hub between myndighed and udfører (FFB / VUM 2.0). Errors are application/problem+json (RFC 9457) with a stable code; commands take Idempotency-Key and If-Match.',
+      )
+      .setVersion('1')
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'Claims: party (myndighed|udfoerer), kommunekode or tilbudId, sub, optional purpose',
+      })
+      .build(),
+  );
+  const http = app.getHttpAdapter().getInstance();
+  http.get('/openapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(document));
+  return app;
+}

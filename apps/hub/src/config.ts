@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type AuthConfig =
+  | { readonly mode: 'hs256'; readonly secret: Buffer; readonly source: 'env' | 'file' }
+  | { readonly mode: 'oidc'; readonly issuer: string; readonly audience: string; readonly jwksUri?: string };
+
+/** The hub's configuration, read once from the environment at boot (style.md habit 11). */
+export interface HubConfig {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly store: 'sqlite';
+  readonly piiMasterKey: Buffer;
+  readonly piiMasterKeySource: 'env' | 'file';
+  readonly auth: AuthConfig;
+  /** Largest accepted request body; larger ones get 413. */
+  readonly bodyLimitBytes: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads a secret from the environment, or on the embedded default from a file it creates once (mode 0600). */
+function secret(
+  dataDir: string,
+  fileName: string,
+  fromEnv: string | undefined,
+): { value: Buffer; source: 'env' | 'file' } {
+  if (fromEnv !== undefined) return { value: Buffer.from(fromEnv, 'base64'), source: 'env' };
+  const file = join(dataDir, fileName);
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  return { value: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), source: 'file' };
+}
+
+export const JWT_SECRET_FILE = 'hub-jwt-secret';
+export const PII_KEY_FILE = 'pii-master.key';
+
+/**
+ * Parses the environment. On the embedded default, a missing HUB_PII_MASTER_KEY or HUB_JWT_SECRET is generated once
+ * into HUB_DATA_DIR, so `npm start` works on a fresh clone and keeps working across restarts.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
+  const problems: string[] = [];
+  const port = env['PORT'] === undefined ? 3000 : Number(env['PORT']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`PORT must be an integer 0–65535, got "${env['PORT']}"`);
+  const dataDir = resolve(env['HUB_DATA_DIR'] ?? './data');
+  const store = env['HUB_STORE'] ?? 'sqlite';
+  if (store !== 'sqlite') {
+    problems.push(
+      `HUB_STORE="${store}" is not available yet: this build has the embedded sqlite store (postgres and kurrentdb come with the production-topology work)`,
+    );
+  }
+  const bodyLimitBytes = env['HUB_BODY_LIMIT_BYTES'] === undefined ? 1024 * 1024 : Number(env['HUB_BODY_LIMIT_BYTES']);
+  if (!Number.isInteger(bodyLimitBytes) || bodyLimitBytes < 1024)
+    problems.push('HUB_BODY_LIMIT_BYTES must be an integer >= 1024');
+  const issuer = env['HUB_OIDC_ISSUER'];
+  const audience = env['HUB_OIDC_AUDIENCE'];
+  if (issuer !== undefined && audience === undefined)
+    problems.push('HUB_OIDC_AUDIENCE is required with HUB_OIDC_ISSUER');
+  if (issuer !== undefined && env['HUB_JWT_SECRET'] !== undefined)
+    problems.push('set either HUB_OIDC_ISSUER (production) or HUB_JWT_SECRET (development), not both');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  mkdirSync(dataDir, { recursive: true });
+  const pii = secret(dataDir, PII_KEY_FILE, env['HUB_PII_MASTER_KEY']);
+  if (pii.value.length !== 32)
+    problems.push('HUB_PII_MASTER_KEY must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)');
+  let auth: AuthConfig;
+  if (issuer !== undefined) {
+    auth = {
+      mode: 'oidc',
+      issuer,
+      audience: audience as string,
+      ...(env['HUB_OIDC_JWKS_URI'] ? { jwksUri: env['HUB_OIDC_JWKS_URI'] } : {}),
+    };
+  } else {
+    const jwt = secret(dataDir, JWT_SECRET_FILE, env['HUB_JWT_SECRET']);
+    if (jwt.value.length < 32) problems.push('HUB_JWT_SECRET must be at least 32 bytes, base64-encoded');
+    auth = { mode: 'hs256', secret: jwt.value, source: jwt.source };
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    dataDir,
+    store: 'sqlite',
+    piiMasterKey: pii.value,
+    piiMasterKeySource: pii.source,
+    auth,
+    bodyLimitBytes,
+    logLevel: env['LOG_LEVEL'] ?? 'info',
+  };
+}

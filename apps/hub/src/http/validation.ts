@@ -1,0 +1,51 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { HttpProblem, type ProblemField } from './problem';
+
+function flatten(errors: readonly ValidationError[], prefix = ''): ProblemField[] {
+  return errors.flatMap((e) => {
+    const field = /^\d+$/.test(e.property)
+      ? `${prefix}[${e.property}]`
+      : prefix
+        ? `${prefix}.${e.property}`
+        : e.property;
+    const own = Object.entries(e.constraints ?? {}).map(([name, raw]): ProblemField => {
+      const message = raw.startsWith(`${e.property} `) ? raw.slice(e.property.length + 1) : raw;
+      if (name === 'whitelistValidation')
+        return { field, code: 'FELT.UKENDT', message: 'unknown field', expected: 'only the fields the API documents' };
+      if (e.value === undefined)
+        return {
+          field,
+          code: 'FELT.PAAKRAEVET',
+          message: 'is required',
+          expected: message.replace(/^must (be )?/, ''),
+        };
+      return { field, code: 'FELT.UGYLDIG_TYPE', message, expected: message.replace(/^must (be )?/, '') };
+    });
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/**
+ * class-validator on every body: unknown fields and wrong types are 400 problems naming each field once. The values
+ * are read only to tell a missing field from a wrong one; they are never put in the response or a log.
+ */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: true },
+    exceptionFactory: (errors) => {
+      const fields = flatten(errors);
+      return new HttpProblem(
+        400,
+        fields[0]?.code ?? 'HTTP.UGYLDIG_FORESPOERGSEL',
+        'Malformed request',
+        fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+        fields,
+      );
+    },
+  });
+}

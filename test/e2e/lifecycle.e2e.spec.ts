@@ -1,0 +1,176 @@
+import { startHub, type RunningHub } from './support/hub';
+import { bestilling, delmaal, opfoelgning, vumObservation } from './support/requests';
+
+describe("one borger's indsats over HTTP, from bestilling to afslutning", () => {
+  let hub: RunningHub;
+  let kommune: string;
+  let tilbud: string;
+
+  beforeAll(async () => {
+    hub = await startHub();
+    kommune = await hub.token({ party: 'myndighed', id: '0101' });
+    tilbud = await hub.token({ party: 'udfoerer', id: 'tilbud-4711' });
+  });
+  afterAll(() => hub.stop());
+
+  it('drives the lifecycle and stores each event', async () => {
+    const afgiv = await hub.call('POST', '/bestillinger', { token: kommune, body: bestilling() });
+    expect(afgiv.status).toBe(201);
+    const bestillingId: string = afgiv.json.id;
+    expect(afgiv.headers.get('location')).toBe(`/bestillinger/${bestillingId}`);
+    expect(afgiv.headers.get('etag')).toBe('"0"');
+    expect(afgiv.json).toMatchObject({
+      streamId: `bestilling-${bestillingId}`,
+      revision: 0,
+      events: [{ type: 'BestillingAfgivet' }],
+      advarsler: [],
+    });
+
+    const state = await hub.call('GET', `/bestillinger/${bestillingId}`, { token: tilbud });
+    expect(state.status).toBe(200);
+    expect(state.json).toMatchObject({ fase: 'afgivet', version: 1, kommunekode: '0101', tilbudId: 'tilbud-4711' });
+    expect(state.json.indsatsmaal).toHaveLength(2);
+    expect(JSON.stringify(state.json)).not.toContain('0101704321');
+    const [maal1, maal2] = state.json.indsatsmaal.map((m: { indsatsmaalId: string }) => m.indsatsmaalId);
+
+    const steps: [string, string, string, unknown, number, string][] = [
+      [tilbud, 'POST', `/bestillinger/${bestillingId}/kvittering`, { version: 1 }, 200, 'BestillingKvitteret'],
+      [
+        tilbud,
+        'POST',
+        `/bestillinger/${bestillingId}/accept`,
+        { forventetStartdato: '2026-03-15' },
+        200,
+        'BestillingAccepteret',
+      ],
+    ];
+    for (const [token, method, path, body, status, type] of steps) {
+      const res = await hub.call(method, path, { token, body });
+      expect([path, res.status, res.json.events?.[0]?.type]).toEqual([path, status, type]);
+    }
+
+    const d1 = await hub.call('POST', `/bestillinger/${bestillingId}/delmaal`, { token: tilbud, body: delmaal(maal1) });
+    const d2 = await hub.call('POST', `/bestillinger/${bestillingId}/delmaal`, {
+      token: tilbud,
+      body: delmaal(maal2, { navn: 'Lave aftensmad om tirsdagen' }),
+    });
+    expect([d1.status, d2.status]).toEqual([201, 201]);
+    expect(d1.headers.get('location')).toBe(`/delmaal/${d1.json.id}`);
+
+    const observationer = [];
+    for (const [d, tekst] of [
+      [d1, 'Deltog i fællesspisning i 20 minutter.'],
+      [d2, 'Skrællede kartofler med støtte.'],
+    ] as const) {
+      const res = await hub.call('POST', `/delmaal/${d.json.id}/observationer`, {
+        token: tilbud,
+        body: { observation: tekst, refleksion: 'Virkede tryg.', score: 2, observeret: '2026-03-25T18:30:00+01:00' },
+      });
+      expect(res.status).toBe(201);
+      observationer.push({ type: 'delmaal', observationId: res.json.id, delmaalId: d.json.id });
+    }
+    const vum = await hub.call('POST', `/bestillinger/${bestillingId}/vum-observationer`, {
+      token: tilbud,
+      body: vumObservation({ observeret: '2026-03-28T21:00:00+01:00' }),
+    });
+    expect(vum.status).toBe(201);
+
+    const evaluering = await hub.call('POST', `/delmaal/${d1.json.id}/evalueringer`, {
+      token: tilbud,
+      body: {
+        dato: '2026-06-01',
+        hvordanGaarDet: 'Møder op hver uge.',
+        virkningForBorgeren: 'Mindre angst ved måltider.',
+        borgerensOplevelse: 'Det er hyggeligt.',
+        refleksionerOverMetoder: 'Low arousal virker.',
+        giverAnledningTilAendringer: false,
+        udvikling: 'fremgang',
+        konklusion: 'Delmålet er på vej til at blive nået.',
+      },
+    });
+    expect(evaluering.status).toBe(201);
+
+    const status = await hub.call('POST', `/bestillinger/${bestillingId}/status`, {
+      token: tilbud,
+      body: {
+        indsatsmaal: [
+          { indsatsmaalId: maal1, statustekst: 'Fremgang i fællesspisning.' },
+          { indsatsmaalId: maal2, statustekst: 'Øver stadig.' },
+        ],
+      },
+    });
+    expect(status.status).toBe(201);
+
+    const tilbagemelding = await hub.call('POST', `/bestillinger/${bestillingId}/tilbagemeldinger`, {
+      token: tilbud,
+      body: {
+        trigger: 'T3',
+        tekst: 'Borgerens situation har ændret sig.',
+        indsatsmaalId: maal1,
+        observationer: [...observationer, { type: 'vum', observationId: vum.json.id }],
+      },
+    });
+    expect(tilbagemelding.status).toBe(201);
+    const kvitteret = await hub.call(
+      'POST',
+      `/bestillinger/${bestillingId}/tilbagemeldinger/${tilbagemelding.json.id}/kvittering`,
+      { token: kommune, body: { bemaerkning: 'Tak, vi tager det med på opfølgningen.' } },
+    );
+    expect(kvitteret.status).toBe(200);
+
+    const opf = await hub.call('POST', `/bestillinger/${bestillingId}/opfoelgninger`, {
+      token: kommune,
+      body: opfoelgning(),
+    });
+    expect(opf.status).toBe(201);
+    const afslut = await hub.call('POST', `/bestillinger/${bestillingId}/afslutning`, {
+      token: kommune,
+      body: { slutdato: '2026-09-30', begrundelse: 'Målene er nået.' },
+    });
+    expect(afslut.status).toBe(200);
+    expect(afslut.headers.get('etag')).toBe('"8"');
+
+    const stream = await hub.store.readStream(`bestilling-${bestillingId}`);
+    expect(stream.map((e) => e.type)).toEqual([
+      'BestillingAfgivet',
+      'BestillingKvitteret',
+      'BestillingAccepteret',
+      'VumObservationRegistreret',
+      'StatusSendt',
+      'TilbagemeldingSendt',
+      'TilbagemeldingKvitteret',
+      'OpfoelgningGennemfoert',
+      'IndsatsAfsluttet',
+    ]);
+    expect(stream.map((e) => e.metadata.actor.party)).toEqual([
+      'myndighed',
+      'udfoerer',
+      'udfoerer',
+      'udfoerer',
+      'udfoerer',
+      'udfoerer',
+      'myndighed',
+      'myndighed',
+      'myndighed',
+    ]);
+    const afgivet = stream[0]?.data as {
+      borgerId: string;
+      indsatsmaal: { undertema: { code: string; display: string } }[];
+    };
+    expect(afgivet.indsatsmaal.map((m) => m.undertema.display)).toEqual(['Indgå i samspil og kontakt', 'Lave mad']);
+    expect(JSON.stringify(stream)).not.toContain('0101704321');
+    const delmaalStream = await hub.store.readStream(`delmaal-${d1.json.id}`);
+    expect(delmaalStream.map((e) => e.type)).toEqual([
+      'DelmaalOprettet',
+      'DelmaalsobservationRegistreret',
+      'DelmaalEvalueret',
+    ]);
+    expect(await hub.store.headPosition()).toBe(9 + 3 + 2);
+
+    const after = await hub.call('POST', `/bestillinger/${bestillingId}/vum-observationer`, {
+      token: tilbud,
+      body: vumObservation(),
+    });
+    expect([after.status, after.json.code]).toEqual([422, 'BESTILLING.AFSLUTTET']);
+  });
+});

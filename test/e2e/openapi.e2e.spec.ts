@@ -1,0 +1,49 @@
+import { startHub, type RunningHub } from './support/hub';
+
+describe('GET /openapi.json', () => {
+  let hub: RunningHub;
+  beforeAll(async () => (hub = await startHub()));
+  afterAll(() => hub.stop());
+
+  it('is OpenAPI 3 and documents every API route the hub serves, each command with a request schema and its problems', async () => {
+    const res = await hub.call('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.json as {
+      openapi: string;
+      paths: Record<string, Record<string, any>>;
+      components: { schemas: Record<string, any> };
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+
+    // The routes the app really registered, from Nest's own route table.
+    const served = routesOf(hub);
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    expect(served.length).toBeGreaterThanOrEqual(16);
+    expect(served.filter((r) => !documented.includes(r))).toEqual([]);
+
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.responses['401']).toBeDefined();
+        if (method === 'post') {
+          const ref: string = op.requestBody?.content?.['application/json']?.schema?.$ref;
+          expect([path, typeof ref]).toEqual([path, 'string']);
+          expect(op.responses['422']?.content?.['application/json']?.schema?.$ref).toBe(
+            '#/components/schemas/ProblemDto',
+          );
+        }
+      }
+    }
+    const afgiv = doc.components.schemas['AfgivBestillingDto'];
+    expect(afgiv.properties.indsatsmaal.items.$ref).toBe('#/components/schemas/IndsatsmaalDto');
+    expect(doc.components.schemas['IndsatsmaalDto'].properties.maalformulering.example).toBe(
+      'Jeg vil gerne kunne møde mine venner i byen igen.',
+    );
+  });
+});
+
+/** Every route Nest mapped for the API, as "METHOD /path/:param" (not health, the document itself, or the 404 catch-all). */
+function routesOf(hub: RunningHub): string[] {
+  return hub.routes.filter((r) => !['/health', '/openapi.json', '/{*path}'].includes(r.split(' ')[1] as string));
+}

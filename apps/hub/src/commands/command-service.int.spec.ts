@@ -227,7 +227,25 @@ describe('CommandService on the SQLite event store', () => {
       myndighed,
     ],
     ['R-20', accepteret, opretDelmaal({ indsatsmaalId: IDS.maal3 }), udfoerer],
+    ['R-23', accepteret, opretDelmaal({ slutdato: undefined as unknown as string }), udfoerer],
     ['R-25', accepteret, vumObservation([]), udfoerer],
+    [
+      'R-28',
+      async () => {
+        regler = { ...STANDARD_REGLER, delmaalScore: 'paakraevet' };
+        await withDelmaal();
+      },
+      {
+        type: 'RegistrerDelmaalsobservation',
+        data: {
+          delmaalId: IDS.delmaal1,
+          observationId: IDS.observation2,
+          observation: 'Deltog.',
+          observeret: '2026-03-01T08:00:00Z',
+        },
+      },
+      udfoerer,
+    ],
     [
       'R-30',
       accepteret,

@@ -285,4 +285,29 @@ describe('handleCommand on the SQLite store', () => {
       expect(cache.get('taeller-a')?.state).toEqual({ vaerdi: 1 });
     });
   });
+
+  it('If-Match newer than the state this instance folded is refused before deciding, and the cache stays true', async () => {
+    const id = streamId();
+    const cache = new StateCache<Taeller>();
+    await handleCommand(store, id, folding, oeg(1), { ...context(), cache });
+    // Another instance appends; this one's cache still says revision 0 until it reads the tail.
+    const other = openSqliteEventStore({ file: join(dir, 'events.db') });
+    try {
+      await handleCommand(other, id, folding, oeg(1), context());
+    } finally {
+      await other.close();
+    }
+    let decided = false;
+    const spy = (state: Taeller) => ((decided = true), oeg(1)(state));
+    // The client saw revision 1 (the other instance's write); this instance now reads the tail, so the head matches.
+    const result = await handleCommand(store, id, folding, spy, { ...context(), cache, expectedRevision: 1 });
+    expect([decided, result.state, result.revision]).toEqual([true, { vaerdi: 3 }, 2]);
+    // A stale If-Match never reaches decide.
+    decided = false;
+    await expect(
+      handleCommand(store, id, folding, spy, { ...context(), cache, expectedRevision: 1 }),
+    ).rejects.toMatchObject({ code: 'EVENT_STORE.WRONG_EXPECTED_REVISION', actual: 2 });
+    expect(decided).toBe(false);
+    expect(await readState(store, id, folding, cache)).toEqual(await readState(store, id, folding));
+  });
 });

@@ -1,5 +1,6 @@
 import type { EventMetadata, EventStore, ExpectedRevision, RecordedEvent } from './event-store.port';
 import { NO_STREAM_REVISION } from './event-store.port';
+import { WrongExpectedRevisionError } from './errors';
 
 /** A domain event as deciders produce it: a stable type name and plain readonly data. */
 export interface DomainEvent<Type extends string = string, Data = unknown> {
@@ -21,7 +22,7 @@ export interface CommandContext<State = never> {
   readonly eventId: (index: number) => string;
   /** Metadata for each decided event (the write path fills in nothing on its own: no clock here). */
   readonly metadata: (event: DomainEvent) => EventMetadata;
-  /** The revision the caller saw (If-Match). Without it the write is conditional on the revision just read. */
+  /** The revision the caller saw (If-Match): the command is refused unless the stream is still there. */
   readonly expectedRevision?: number;
 }
 
@@ -96,13 +97,17 @@ export async function handleCommand<State, Event extends DomainEvent>(
   context: CommandContext<State>,
 ): Promise<CommandResult<State, Event>> {
   const { state, revision } = await readState(store, streamId, folding, context.cache);
+  // If-Match is checked against the state the decision is made on, never handed to the append in its place: an
+  // If-Match that equals a head we have not folded would otherwise let a decision on stale state through.
+  if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+    throw new WrongExpectedRevisionError(streamId, String(context.expectedRevision), revision);
+  }
   const events = decide(state);
   if (events.length === 0) {
     return { events, eventIds: [], state, revision, lastPosition: null, duplicate: false };
   }
   const eventIds = events.map((_, index) => context.eventId(index));
-  const expectedRevision: ExpectedRevision =
-    context.expectedRevision ?? (revision === NO_STREAM_REVISION ? 'no_stream' : revision);
+  const expectedRevision: ExpectedRevision = revision === NO_STREAM_REVISION ? 'no_stream' : revision;
   const result = await store.appendToStream(
     streamId,
     events.map((event, index) => ({

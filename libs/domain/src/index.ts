@@ -2,7 +2,7 @@ export * from './ffb/katalog';
 export * from './shared/errors';
 export * from './shared/decider';
 export { erDato, datoAf } from './shared/dates';
-export { erGyldigtCpr, normaliserCpr } from './shared/cpr';
+export { erGyldigtCpr, kontrollerCpr, normaliserCpr } from './shared/cpr';
 export { erUuid, erTidspunkt } from './shared/validering';
 export * from './konfiguration';
 export * from './upcasting';

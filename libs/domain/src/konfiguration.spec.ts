@@ -1,30 +1,46 @@
-import { parseRegelkonfiguration } from './konfiguration';
+import { parseRegelfil, reglerFor, STANDARD_REGLER, TOM_REGELFIL } from './konfiguration';
 
-describe('Regelkonfiguration per kommune', () => {
-  it('accepts a valid file and defaults delmaalScore', () => {
-    expect(parseRegelkonfiguration({ afvisAdvarsler: ['R-16'], antalIndsatsmaal: { min: 2, max: 3 } })).toEqual({
-      ok: true,
-      value: { afvisAdvarsler: ['R-16'], antalIndsatsmaal: { min: 2, max: 3 }, delmaalScore: 'valgfri' },
+describe('the rules file (Warn rules per kommune, delmål scoring per tilbud)', () => {
+  it('accepts a valid file and resolves the rules of a bestilling from its kommune and its tilbud', () => {
+    const parsed = parseRegelfil({
+      kommuner: { '0101': { afvisAdvarsler: ['R-16'], antalIndsatsmaal: { min: 2, max: 3 } } },
+      tilbud: { 'tilbud-4711': { delmaalScore: 'paakraevet' } },
     });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    expect(reglerFor(parsed.value, '0101', 'tilbud-4711')).toEqual({
+      afvisAdvarsler: ['R-16'],
+      antalIndsatsmaal: { min: 2, max: 3 },
+      delmaalScore: 'paakraevet',
+    });
+    expect(reglerFor(parsed.value, '0147', 'tilbud-4711')).toEqual({ afvisAdvarsler: [], delmaalScore: 'paakraevet' });
+    expect(reglerFor(parsed.value, '0101', 'tilbud-1')).toEqual({
+      afvisAdvarsler: ['R-16'],
+      antalIndsatsmaal: { min: 2, max: 3 },
+      delmaalScore: 'valgfri',
+    });
+    expect(reglerFor(TOM_REGELFIL, undefined, undefined)).toEqual(STANDARD_REGLER);
   });
+
   it('lists every problem in readable lines', () => {
-    const result = parseRegelkonfiguration({
-      afvisAdvarsler: ['R-01'],
-      antalIndsatsmaal: { min: 3, max: 2 },
-      delmaalScore: 'ja',
-      extra: 1,
+    const result = parseRegelfil({
+      kommuner: { '101': { afvisAdvarsler: ['R-01'], antalIndsatsmaal: { min: 3, max: 2 }, extra: 1 } },
+      tilbud: { t: { delmaalScore: 'ja' } },
+      andet: true,
     });
     expect(result).toEqual({
       ok: false,
       errors: [
-        'unknown key "extra"',
-        'afvisAdvarsler must be a list of R-08, R-16, R-18, R-22',
-        'antalIndsatsmaal must be { "min": integer >= 1, "max": integer >= min }',
-        'delmaalScore must be "valgfri" or "paakraevet"',
+        'rules file: unknown key "andet"',
+        'kommuner.101: a kommunekode has 4 digits',
+        'kommuner.101: unknown key "extra"',
+        'kommuner.101.afvisAdvarsler: must be a list of R-08, R-16, R-18, R-22',
+        'kommuner.101.antalIndsatsmaal: must be { "min": integer >= 1, "max": integer >= min }',
+        'tilbud.t.delmaalScore: must be "valgfri" or "paakraevet"',
       ],
     });
   });
+
   it('refuses a non-object', () => {
-    expect(parseRegelkonfiguration([])).toEqual({ ok: false, errors: ['configuration must be a JSON object'] });
+    expect(parseRegelfil([])).toEqual({ ok: false, errors: ['the rules file must be a JSON object'] });
   });
 });

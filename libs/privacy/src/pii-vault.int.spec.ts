@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { DomainError } from '@hub/domain';
 import { openSqlitePiiVault, type PiiVault } from './pii-vault';
 
@@ -45,7 +46,11 @@ describe('PII vault on SQLite', () => {
     } catch (error) {
       expect((error as DomainError).code).toBe('BORGER.CPR_UGYLDIGT');
     }
-    expect(vault.laesCpr(randomUUID())).toBeNull();
+    expect(vault.findBorger('3213701234')).toBeNull();
+    vault.close();
+    const rows = new Database(file()).prepare('SELECT count(*) AS n FROM borger').get() as { n: number };
+    expect(rows.n).toBe(0);
+    vault = openSqlitePiiVault({ file: file(), masterKey });
   });
 
   it('keeps no CPR in clear on disk', () => {

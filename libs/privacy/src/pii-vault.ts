@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { DomainError, Fejlkode, erGyldigtCpr, normaliserCpr } from '@hub/domain';
+import { erGyldigtCpr, kontrollerCpr, normaliserCpr } from '@hub/domain';
 
 /**
  * PII vault (design.md §3): CPR and other direct identifiers live only here, never in an event or a log line.
@@ -102,16 +102,7 @@ export function openSqlitePiiVault(options: { file: string; masterKey: Buffer; n
       return erGyldigtCpr(cpr) ? (byIndex.get(index(cpr))?.borger_id ?? null) : null;
     },
     registrerBorger(cpr, newId) {
-      if (!erGyldigtCpr(cpr)) {
-        throw new DomainError('invalid', [
-          {
-            code: Fejlkode.cprUgyldigt,
-            field: 'cpr',
-            message: 'not a valid CPR-nummer',
-            expected: 'DDMMYYXXXX or DDMMYY-XXXX',
-          },
-        ]);
-      }
+      kontrollerCpr(cpr);
       const normal = normaliserCpr(cpr);
       const index = createHmac('sha256', indexKey).update(normal).digest();
       return db

@@ -3,7 +3,7 @@ import { ctx, afgivBestilling, FFB, IDS, indsatsmaalInput, kode } from '../testi
 import { specification } from '../testing/specification';
 import type { BestillingCommand } from './bestilling.commands';
 import { decide, evolve, initialState, type BestillingOpslag } from './bestilling.decider';
-import type { BestillingAfgivet, BestillingEvent } from './bestilling.events';
+import type { BestillingAendret, BestillingAfgivet, BestillingEvent } from './bestilling.events';
 
 const spec = specification<ReturnType<typeof initialState>, BestillingEvent>({ initialState, evolve });
 const run =
@@ -671,5 +671,118 @@ describe('Bestilling', () => {
         data: { bestillingId: b, afsluttet: 'x', slutdato: 'x', begrundelse: 'x' },
       }),
     ).toEqual({ fase: 'ingen' });
+  });
+
+  describe('review fixes', () => {
+    const aendr = (
+      data: Partial<Extract<BestillingCommand, { type: 'AendrBestilling' }>['data']>,
+    ): BestillingCommand => ({
+      type: 'AendrBestilling',
+      data: { bestillingId: b, begrundelse: 'Ny viden', ...data },
+    });
+    const after = (events: BestillingEvent[], command: BestillingCommand) => [
+      ...events,
+      ...decide(command, events.reduce(evolve, initialState()), ctx()),
+    ];
+
+    it('accept needs a kvittering of the current version: v1 kvitteret, v2 afgivet by an ændring → refused until v2 is kvitteret', () => {
+      const v2 = after(kvitteret(), aendr({ indsatsformaal: 'Et nyt formål' }));
+      spec
+        .given(v2)
+        .when(run({ type: 'AccepterBestilling', data: { bestillingId: b } }))
+        .thenRejects('BESTILLING.IKKE_KVITTERET');
+      const v2Kvitteret = after(v2, { type: 'KvitterBestilling', data: { bestillingId: b, version: 2 } });
+      spec
+        .given(v2Kvitteret)
+        .when(run({ type: 'AccepterBestilling', data: { bestillingId: b } }))
+        .thenEvents();
+    });
+
+    it('after afslutning a tilbagemelding can still be kvitteret (a loose end), but nothing new documented', () => {
+      const med = after(accepteret(), {
+        type: 'SendTilbagemelding',
+        data: { bestillingId: b, tilbagemeldingId: IDS.tilbagemelding, trigger: 'T1', tekst: 'x' },
+      });
+      const afsluttet = after(med, {
+        type: 'AfslutIndsats',
+        data: { bestillingId: b, slutdato: '2026-03-01', begrundelse: 'x' },
+      });
+      spec
+        .given(afsluttet)
+        .when(run({ type: 'KvitterTilbagemelding', data: { bestillingId: b, tilbagemeldingId: IDS.tilbagemelding } }))
+        .thenEvents();
+      spec.given(afsluttet).when(run(vumObservation())).thenRejects('BESTILLING.AFSLUTTET');
+    });
+
+    it.each<[string, Partial<Extract<BestillingCommand, { type: 'AendrBestilling' }>['data']>, string]>([
+      [
+        'the same indsatsmål changed twice',
+        { aendrIndsatsmaal: [indsatsmaalInput(), indsatsmaalInput()] },
+        'aendrIndsatsmaal',
+      ],
+      ['the same indsatsmål ended twice', { afslutIndsatsmaal: [IDS.maal2, IDS.maal2] }, 'afslutIndsatsmaal'],
+      [
+        'the same ydelse-linje changed twice',
+        {
+          aendrYdelser: [1, 2].map(() => ({
+            ydelseLinjeId: IDS.ydelse1,
+            ydelse: kode(FFB.stoetteTilSocialeRelationer),
+            startdato: '2026-03-15',
+          })),
+        },
+        'aendrYdelser',
+      ],
+    ])('FELT.DUBLET_ID: %s in one ændring is refused', (_what, data, field) => {
+      spec
+        .given(accepteret())
+        .when(run(aendr(data)))
+        .thenRejects('FELT.DUBLET_ID', field);
+    });
+
+    it('FELT.DUBLET_ID: a lovgrundlag named twice is refused', () => {
+      spec
+        .given([])
+        .when(run(afgivBestilling({ lovgrundlag: ['SEL-85', 'SEL-85'] })))
+        .thenRejects('FELT.DUBLET_ID', 'lovgrundlag');
+    });
+
+    it('an ændring is warned only about what it changes, at its own field paths', () => {
+      // Indsatsmål 1 is fastholde with 2 → 1: an R-08 warning at afgivelse.
+      const medAdvarsel = history(afgivBestilling({ indsatsmaal: [indsatsmaalInput({ maaltype: FFB.fastholde })] }), {
+        type: 'KvitterBestilling',
+        data: { bestillingId: b, version: 1 },
+      });
+      expect((medAdvarsel[0] as BestillingAfgivet).data.advarsler.map((a) => a.code)).toEqual(['R-08']);
+      const urelateret = spec
+        .given(medAdvarsel)
+        .when(run(aendr({ indsatsformaal: 'Nyt formål' })))
+        .thenEvents();
+      expect((urelateret[0] as BestillingAendret).data.advarsler).toEqual([]);
+      // A kommune refusing R-08 does not refuse an ændring that leaves that goal alone.
+      spec
+        .given(medAdvarsel)
+        .when(run(aendr({ indsatsformaal: 'Nyt formål' }), ctx({ regler: { afvisAdvarsler: ['R-08'] } })))
+        .thenEvents();
+      const ny = indsatsmaalInput({
+        indsatsmaalId: IDS.maal3,
+        maaltype: FFB.fastholde,
+        undertema: kode(FFB.koebeInd),
+        relateredeUndertemaer: [],
+      });
+      const medNy = spec
+        .given(medAdvarsel)
+        .when(run(aendr({ tilfoejIndsatsmaal: [ny] })))
+        .thenEvents();
+      expect((medNy[0] as BestillingAendret).data.advarsler).toEqual([
+        expect.objectContaining({ code: 'R-08', field: 'tilfoejIndsatsmaal[0].forventetFunktionsevneniveau' }),
+      ]);
+    });
+
+    it('ids are lower-case UUIDs: the same id spelled in upper case is refused, not taken as another stream', () => {
+      spec
+        .given([])
+        .when(run(afgivBestilling({ bestillingId: IDS.bestilling.toUpperCase() })))
+        .thenRejects('FELT.UGYLDIG_VAERDI', 'bestillingId');
+    });
   });
 });

@@ -126,6 +126,8 @@ export function decide(
     case 'SendTilbagemelding':
       return tilbagemelding(command, kraevAccepteret(state), ctx, opslag);
     case 'KvitterTilbagemelding':
+      // Allowed after afslutning too: acknowledging what the udfører sent before it ties a loose end; it documents
+      // nothing new on the indsats.
       return kvitterTilbagemelding(command, state, ctx);
     case 'GennemfoerOpfoelgning':
       return opfoelgning(command, kraevAccepteret(state), ctx);
@@ -168,10 +170,10 @@ function kraevAfventerSvar(state: BestillingFindes): BestillingFindes {
 
 function kraevKvitteretOgAfventerSvar(state: BestillingFindes): BestillingFindes {
   kraevAfventerSvar(state);
-  if (state.kvitteretVersion === 0) {
+  if (state.kvitteretVersion < state.version) {
     throw stateError(
       Fejlkode.bestillingIkkeKvitteret,
-      'kvitter modtagelse of the bestilling before accepting or rejecting it',
+      `kvitter modtagelse of version ${state.version} of the bestilling before accepting or rejecting it`,
     );
   }
   return state;
@@ -204,6 +206,8 @@ function afgiv(command: AfgivBestilling, state: BestillingState, ctx: DecisionCo
       'lovgrundlag must name the paragraphs FFB covers',
       LOVGRUNDLAG.join(', '),
     );
+  } else if (new Set(lovgrundlag).size !== lovgrundlag.length) {
+    v.add(Fejlkode.dubletId, 'lovgrundlag', 'a paragraph is named twice', 'each paragraph once');
   }
   const ydelser = ydelsesliste(v, 'ydelser', d.ydelser, new Set());
   if (Array.isArray(d.ydelser) && d.ydelser.length === 0)
@@ -219,8 +223,12 @@ function afgiv(command: AfgivBestilling, state: BestillingState, ctx: DecisionCo
     v.add(Fejlkode.bestillingIngenIndsatsmaal, 'indsatsmaal', 'at least one indsatsmål is required');
   }
   v.throwIfAny();
-  const content = { tilbudstype: tilbudstype as Kode, ydelser, indsatsmaal };
-  const found = advarsler(v, ctx, content);
+  const found = advarsler(v, ctx, {
+    tilbudstype: tilbudstype as Kode,
+    ydelser,
+    nyeMaal: indsatsmaal.map((maal, idx) => ({ maal, field: `indsatsmaal[${idx}]` })),
+    antalMaal: indsatsmaal.length,
+  });
   v.throwIfAny();
   return [
     {
@@ -314,8 +322,16 @@ function aendr(command: AendrBestilling, state: BestillingFindes, ctx: DecisionC
     new Set(kendteMaal),
     state.indsatsmaal.length + 1,
   );
+  const naevnte = new Set<string>();
+  const foersteGang = (field: string, id: string): boolean => {
+    const key = `${field}:${id}`;
+    if (!naevnte.has(key)) return (naevnte.add(key), true);
+    v.add(Fejlkode.dubletId, field, 'the same id is named twice in the ændring', 'each id once');
+    return false;
+  };
   const aendrede = (d.aendrIndsatsmaal ?? []).flatMap((m, i) => {
     const field = `aendrIndsatsmaal[${i}]`;
+    if (!foersteGang('aendrIndsatsmaal', m.indsatsmaalId)) return [];
     const eksisterende = state.indsatsmaal.find((x) => x.indsatsmaalId === m.indsatsmaalId && x.aktiv);
     if (!eksisterende) {
       v.add(
@@ -327,18 +343,21 @@ function aendr(command: AendrBestilling, state: BestillingFindes, ctx: DecisionC
       return [];
     }
     const maal = validerIndsatsmaal(v, field, m, eksisterende.nummer, 'eksisterende');
-    return maal ? [maal] : [];
+    return maal ? [{ maal, field }] : [];
   });
   const afsluttede = d.afslutIndsatsmaal ?? [];
   afsluttede.forEach((id, i) => {
+    if (!foersteGang('afslutIndsatsmaal', id)) return;
     if (!aktiveMaal.has(id))
       v.add(Fejlkode.indsatsmaalFindesIkke, `afslutIndsatsmaal[${i}]`, 'no active indsatsmål has this id');
-    if (aendrede.some((m) => m.indsatsmaalId === id))
+    if (aendrede.some((a) => a.maal.indsatsmaalId === id)) {
       v.add(Fejlkode.ugyldigVaerdi, `afslutIndsatsmaal[${i}]`, 'an indsatsmål cannot be changed and ended at once');
+    }
   });
   const kendteYdelser = new Set(state.ydelser.map((y) => y.ydelseLinjeId));
   const tilfoejedeYdelser = ydelsesliste(v, 'tilfoejYdelser', d.tilfoejYdelser ?? [], new Set(kendteYdelser));
   const aendredeYdelser = (d.aendrYdelser ?? []).flatMap((y, i) => {
+    if (!foersteGang('aendrYdelser', y.ydelseLinjeId)) return [];
     if (!kendteYdelser.has(y.ydelseLinjeId)) {
       v.add(Fejlkode.ydelseFindesIkke, `aendrYdelser[${i}].ydelseLinjeId`, 'no ydelse-linje has this id');
       return [];
@@ -360,7 +379,7 @@ function aendr(command: AendrBestilling, state: BestillingFindes, ctx: DecisionC
   const resultatMaal = [
     ...aktiveIndsatsmaal(state)
       .filter((m) => !afsluttede.includes(m.indsatsmaalId))
-      .map((m) => aendrede.find((a) => a.indsatsmaalId === m.indsatsmaalId) ?? m),
+      .map((m) => aendrede.find((a) => a.maal.indsatsmaalId === m.indsatsmaalId)?.maal ?? m),
     ...tilfoejede,
   ];
   if (resultatMaal.length === 0)
@@ -369,10 +388,12 @@ function aendr(command: AendrBestilling, state: BestillingFindes, ctx: DecisionC
     ...state.ydelser.map((y) => aendredeYdelser.find((a) => a.ydelseLinjeId === y.ydelseLinjeId) ?? y),
     ...tilfoejedeYdelser,
   ];
+  const ydelserAendret = tilfoejedeYdelser.length + aendredeYdelser.length > 0;
   const found = advarsler(v, ctx, {
     tilbudstype: state.tilbudstype,
-    ydelser: resultatYdelser,
-    indsatsmaal: resultatMaal,
+    ...(ydelserAendret ? { ydelser: resultatYdelser } : {}),
+    nyeMaal: [...tilfoejede.map((maal, i) => ({ maal, field: `tilfoejIndsatsmaal[${i}]` })), ...aendrede],
+    ...(tilfoejede.length + afsluttede.length > 0 ? { antalMaal: resultatMaal.length } : {}),
   });
   v.throwIfAny();
   return [
@@ -386,7 +407,7 @@ function aendr(command: AendrBestilling, state: BestillingFindes, ctx: DecisionC
         ...(indsatsformaal === undefined ? {} : { indsatsformaal }),
         ...(stoettebehov === undefined ? {} : { stoettebehov }),
         tilfoejedeIndsatsmaal: tilfoejede,
-        aendredeIndsatsmaal: aendrede,
+        aendredeIndsatsmaal: aendrede.map((a) => a.maal),
         afsluttedeIndsatsmaal: [...afsluttede],
         tilfoejedeYdelser,
         aendredeYdelser,
@@ -415,23 +436,15 @@ function vumObservation(
     );
   const undertemaer: Kode[] = [];
   tags.forEach((code: unknown, i) => {
-    const undertema = typeof code === 'string' ? ctx.katalog.undertema(code) : undefined;
-    if (!undertema)
-      v.add(
-        Fejlkode.ugyldigKode,
-        `undertemaer[${i}]`,
-        `${JSON.stringify(code)} is not a VUM 2.0 undertema`,
-        'an undertema code',
-      );
-    else if (undertemaer.some((u) => u.code === undertema.code))
-      v.add(Fejlkode.ugyldigVaerdi, `undertemaer[${i}]`, 'the undertema is tagged twice');
+    const undertema = v.undertema(`undertemaer[${i}]`, code);
+    if (!undertema) return;
+    if (undertemaer.some((u) => u.code === undertema.code))
+      v.add(Fejlkode.dubletId, `undertemaer[${i}]`, 'the undertema is tagged twice', 'each undertema once');
     else undertemaer.push(ctx.katalog.kode(undertema.code));
   });
   if (typeof d.paavirkerIndsatsen !== 'boolean')
     v.add(Fejlkode.ugyldigVaerdi, 'paavirkerIndsatsen', 'must be true or false', 'boolean');
-  const observeret = v.tidspunkt('observeret', d.observeret);
-  if (observeret && Date.parse(observeret) > Date.parse(ctx.now))
-    v.add(Fejlkode.ugyldigDato, 'observeret', 'the observation lies in the future');
+  const observeret = v.fortidigtTidspunkt('observeret', d.observeret, ctx.now);
   v.throwIfAny();
   return [
     {
@@ -601,25 +614,12 @@ function opfoelgning(command: GennemfoerOpfoelgning, state: BestillingFindes, ct
   const funktionsevne: FunktionsevneVurdering[] = [];
   (Array.isArray(d.funktionsevne) ? d.funktionsevne : []).forEach((f, i) => {
     const field = `funktionsevne[${i}]`;
-    const undertema = typeof f.undertema === 'string' ? ctx.katalog.undertema(f.undertema) : undefined;
+    const undertema = v.undertema(`${field}.undertema`, f.undertema, 'R-04');
     const niveau = v.kode(`${field}.funktionsevneniveau`, f.funktionsevneniveau, 'funktionsevneniveau');
-    if (!undertema) {
-      v.add(
-        Fejlkode.ugyldigKode,
-        `${field}.undertema`,
-        `${JSON.stringify(f.undertema)} is not a VUM 2.0 undertema`,
-        'an A&D undertema code',
-      );
-    } else if (undertema.kategori !== 'aktivitetOgDeltagelse') {
-      v.add(
-        'R-04',
-        `${field}.undertema`,
-        `funktionsevneniveau is recorded only for Aktivitet og deltagelse, not for ${undertema.display}`,
-        'an A&D undertema code',
-      );
-    } else if (funktionsevne.some((x) => x.undertema.code === undertema.code)) {
-      v.add(Fejlkode.ugyldigVaerdi, `${field}.undertema`, 'the undertema is assessed twice');
-    } else if (niveau) {
+    if (!undertema || !niveau) return;
+    if (funktionsevne.some((x) => x.undertema.code === undertema.code)) {
+      v.add(Fejlkode.dubletId, `${field}.undertema`, 'the undertema is assessed twice', 'each undertema once');
+    } else {
       funktionsevne.push({ undertema: ctx.katalog.kode(undertema.code), funktionsevneniveau: niveau });
     }
   });

@@ -1,6 +1,5 @@
 import type { Gren, Kode } from '../ffb/katalog';
 import type { DecisionContext } from '../shared/decider';
-import { Fejlkode } from '../shared/errors';
 import type { Validering } from '../shared/validering';
 import type { IndsatsmaalInput, YdelseInput } from './bestilling.commands';
 import type { Advarsel, Indsatsmaal, YdelseLinje } from './bestilling.events';
@@ -116,7 +115,7 @@ function id(v: Validering, field: string, value: unknown, krav: IdKrav): string 
   return krav === 'eksisterende' ? v.uuid(field, value) : v.nyId(field, value, krav.ny);
 }
 
-/** An undertema code from kategori Aktivitet og deltagelse; other undertemaer break `ruleCode`. */
+/** An undertema code from kategori Aktivitet og deltagelse, as the coded value an event stores. */
 export function aktivitetOgDeltagelse(
   v: Validering,
   field: string,
@@ -124,26 +123,8 @@ export function aktivitetOgDeltagelse(
   ruleCode: string,
 ): Kode | undefined {
   if (value === undefined) return undefined;
-  const undertema = typeof value === 'string' ? v.katalog.undertema(value) : undefined;
-  if (!undertema) {
-    v.add(
-      Fejlkode.ugyldigKode,
-      field,
-      `${JSON.stringify(value)} is not a VUM 2.0 undertema`,
-      'an undertema code of kategori Aktivitet og deltagelse',
-    );
-    return undefined;
-  }
-  if (undertema.kategori !== 'aktivitetOgDeltagelse') {
-    v.add(
-      ruleCode,
-      field,
-      `${undertema.display} (${undertema.overtema.display}) is not in kategori Aktivitet og deltagelse; mål are set only for A&D undertemaer`,
-      'an undertema code of kategori Aktivitet og deltagelse',
-    );
-    return undefined;
-  }
-  return v.katalog.kode(undertema.code);
+  const undertema = v.undertema(field, value, ruleCode);
+  return undertema ? v.katalog.kode(undertema.code) : undefined;
 }
 
 export function validerYdelse(
@@ -171,59 +152,70 @@ export function validerYdelse(
 }
 
 /**
- * The "Warn" rules on a bestilling's content. A kommune may list any of them in `afvisAdvarsler` to reject instead;
- * those come back as violations on `v`.
+ * What a command asks the "Warn" rules to judge. An afgivelse is judged whole; an ændring only on what it changes, so
+ * a goal the kommune accepted once is not warned about (or, where configured, refused) again on every later ændring.
  */
-export function advarsler(
-  v: Validering,
-  ctx: DecisionContext,
-  content: { tilbudstype: Kode; ydelser: readonly YdelseLinje[]; indsatsmaal: readonly Indsatsmaal[] },
-): Advarsel[] {
+export interface AdvarselsGrundlag {
+  readonly tilbudstype: Kode;
+  /** The ydelser after the command, or undefined when the command does not touch them. */
+  readonly ydelser?: readonly YdelseLinje[];
+  /** The indsatsmål the command sets, each with its path in the command (for `field`). */
+  readonly nyeMaal: readonly { readonly maal: Indsatsmaal; readonly field: string }[];
+  /** The number of active indsatsmål after the command, or undefined when the command does not change it. */
+  readonly antalMaal?: number;
+}
+
+/**
+ * The "Warn" rules (reference.md §5). A kommune may list any of them in `afvisAdvarsler` to reject instead; those
+ * come back as violations on `v`.
+ */
+export function advarsler(v: Validering, ctx: DecisionContext, grundlag: AdvarselsGrundlag): Advarsel[] {
   const found: Advarsel[] = [];
   const { katalog, regler } = ctx;
-  const igangvaerende = content.ydelser.filter((y) => y.slutdato === null || y.slutdato >= ctx.now.slice(0, 10));
-  const ophold = igangvaerende.filter((y) => katalog.iGren(y.ydelse.code, 'ophold'));
-  if (katalog.iGren(content.tilbudstype.code, 'botilbud') && ophold.length === 0) {
-    found.push({
-      code: 'R-16',
-      field: 'ydelser',
-      message: 'a bestilling on a botilbud should include an opholdsydelse (midlertidigt or længerevarende ophold)',
-    });
+  if (grundlag.ydelser) {
+    const igangvaerende = grundlag.ydelser.filter((y) => y.slutdato === null || y.slutdato >= ctx.now.slice(0, 10));
+    const ophold = igangvaerende.filter((y) => katalog.iGren(y.ydelse.code, 'ophold'));
+    if (katalog.iGren(grundlag.tilbudstype.code, 'botilbud') && ophold.length === 0) {
+      found.push({
+        code: 'R-16',
+        field: 'ydelser',
+        message: 'a bestilling on a botilbud should include an opholdsydelse (midlertidigt or længerevarende ophold)',
+      });
+    }
+    if (igangvaerende.length > 0 && igangvaerende.length === ophold.length) {
+      found.push({
+        code: 'R-18',
+        field: 'ydelser',
+        message: 'order the ydelser to be delivered, not only the ophold ("til døren")',
+      });
+    }
   }
-  if (igangvaerende.length > 0 && igangvaerende.length === ophold.length) {
-    found.push({
-      code: 'R-18',
-      field: 'ydelser',
-      message: 'order the ydelser to be delivered, not only the ophold ("til døren")',
-    });
-  }
-  content.indsatsmaal.forEach((m, i) => {
+  for (const { maal: m, field } of grundlag.nyeMaal) {
     const aktuelt = katalog.funktionsevneniveau(m.aktueltFunktionsevneniveau.code);
     const forventet = katalog.funktionsevneniveau(m.forventetFunktionsevneniveau.code);
     const type = katalog.maaltype(m.maaltype.code);
-    if (aktuelt === null || forventet === null || aktuelt === undefined || forventet === undefined) return;
+    if (aktuelt === null || forventet === null || aktuelt === undefined || forventet === undefined) continue;
     const consistent =
       type === 'udvikle' ? forventet < aktuelt : type === 'fastholde' ? forventet === aktuelt : forventet >= aktuelt;
     if (!consistent) {
       found.push({
         code: 'R-08',
-        field: `indsatsmaal[${i}].forventetFunktionsevneniveau`,
+        field: `${field}.forventetFunktionsevneniveau`,
         message: `forventet niveau ${forventet} does not fit måltype "${m.maaltype.display}" from aktuelt niveau ${aktuelt}`,
       });
     }
-  });
-  if (regler.antalIndsatsmaal) {
+  }
+  if (regler.antalIndsatsmaal && grundlag.antalMaal !== undefined) {
     const { min, max } = regler.antalIndsatsmaal;
-    if (content.indsatsmaal.length < min || content.indsatsmaal.length > max) {
+    if (grundlag.antalMaal < min || grundlag.antalMaal > max) {
       found.push({
         code: 'R-22',
         field: 'indsatsmaal',
-        message: `the kommune expects ${min}–${max} indsatsmål, got ${content.indsatsmaal.length}`,
+        message: `the kommune expects ${min}–${max} indsatsmål, got ${grundlag.antalMaal}`,
       });
     }
   }
-  for (const a of found) {
-    if ((regler.afvisAdvarsler as readonly string[]).includes(a.code)) v.add(a.code, a.field, a.message);
-  }
-  return found.filter((a) => !(regler.afvisAdvarsler as readonly string[]).includes(a.code));
+  const afvis = (code: string) => (regler.afvisAdvarsler as readonly string[]).includes(code);
+  for (const a of found) if (afvis(a.code)) v.add(a.code, a.field, a.message);
+  return found.filter((a) => !afvis(a.code));
 }

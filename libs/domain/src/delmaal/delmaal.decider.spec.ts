@@ -3,7 +3,7 @@ import type { BestillingCommand } from '../bestilling/bestilling.commands';
 import type { BestillingEvent } from '../bestilling/bestilling.events';
 import type { BestillingState } from '../bestilling/bestilling.state';
 import { forslagTilStatus } from '../bestilling/status-forslag';
-import { afgivBestilling, ctx, IDS, indsatsmaalInput, kode, FFB, opretDelmaal } from '../testing/fixtures';
+import { afgivBestilling, ctx, IDS, indsatsmaalInput, kode, opretDelmaal } from '../testing/fixtures';
 import { specification } from '../testing/specification';
 import { decide, evolve, initialState, type DelmaalFindes, type DelmaalState } from './delmaal.decider';
 import type { DelmaalCommand, DelmaalEvent, EvaluerDelmaal } from './delmaal.events';
@@ -213,8 +213,31 @@ describe('Delmål', () => {
     spec.given([]).when(run(observation())).thenRejects('DELMAAL.FINDES_IKKE');
   });
 
-  it('fixtures use codes that exist', () => {
-    expect(indsatsmaalInput().undertema).toBe(FFB.indgaaISamspil);
+  it('a delmål can be afsluttet after the indsats is afsluttet; nothing else can be documented on it', () => {
+    const afsluttet = bestillingEfter(
+      afgivBestilling(),
+      { type: 'KvitterBestilling', data: { bestillingId: b, version: 1 } },
+      { type: 'AccepterBestilling', data: { bestillingId: b } },
+      { type: 'AfslutIndsats', data: { bestillingId: b, slutdato: '2026-03-01', begrundelse: 'x' } },
+    );
+    const [event] = spec
+      .given(oprettet())
+      .when(
+        run(
+          {
+            type: 'AfslutDelmaal',
+            data: { delmaalId: IDS.delmaal1, maalopfyldelse: 'delvist_opnaaet', konklusion: 'Indsatsen sluttede.' },
+          },
+          afsluttet,
+        ),
+      )
+      .thenEvents();
+    expect(event?.type).toBe('DelmaalAfsluttet');
+    spec.given(oprettet()).when(run(evaluering(), afsluttet)).thenRejects('BESTILLING.AFSLUTTET');
+  });
+
+  it('a fixture code that matches no FFB code fails loudly instead of testing nothing', () => {
     expect(() => kode('ffffffff')).toThrow(/matches 0/);
+    expect(indsatsmaalInput().undertema).toMatch(/^3f9da5ac-/);
   });
 });

@@ -99,6 +99,8 @@ export function decide(
   if (state.fase === 'afsluttet') throw stateError(Fejlkode.delmaalAfsluttet, 'the delmål is afsluttet');
   if (bestilling.fase === 'ingen')
     throw notFound(Fejlkode.bestillingFindesIkke, `bestilling ${state.bestillingId} does not exist`);
+  // Closing a delmål ties a loose end and stays possible after the indsats is afsluttet; documenting does not.
+  if (command.type === 'AfslutDelmaal' && bestilling.fase === 'afsluttet') return afslut(command, state, ctx);
   kraevAccepteret(bestilling);
   if (command.type === 'AfslutDelmaal') return afslut(command, state, ctx);
   const indsatsmaal = bestilling.indsatsmaal.find((m) => m.indsatsmaalId === state.indsatsmaalId);
@@ -219,9 +221,7 @@ function observation(
   } else if (score !== null && !(Number.isInteger(score) && score >= 0 && score <= 4)) {
     v.add(Fejlkode.ugyldigVaerdi, 'score', 'the støttebehov score is 0–4', 'an integer 0–4');
   }
-  const observeret = v.tidspunkt('observeret', d.observeret);
-  if (observeret && Date.parse(observeret) > Date.parse(ctx.now))
-    v.add(Fejlkode.ugyldigDato, 'observeret', 'the observation lies in the future');
+  const observeret = v.fortidigtTidspunkt('observeret', d.observeret, ctx.now);
   v.throwIfAny();
   return [
     {

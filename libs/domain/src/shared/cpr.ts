@@ -1,3 +1,5 @@
+import { DomainError, Fejlkode } from './errors';
+
 /**
  * CPR-nummer validation (CPR-kontoret's rules): ten digits, DDMMYY a real date, century from the 7th digit.
  * Modulus-11 is not checked: CPR numbers without it have been issued since 2007.
@@ -24,4 +26,14 @@ function aarhundrede(seventh: number, yy: number): number {
   if (seventh <= 3) return 1900;
   if (seventh === 4 || seventh === 9) return yy <= 36 ? 2000 : 1900;
   return yy <= 57 ? 2000 : 1800;
+}
+
+/** The one check of a CPR-nummer at the edges: throws BORGER.CPR_UGYLDIGT (422) naming the field. */
+export function kontrollerCpr(value: unknown, field = 'cpr'): string {
+  if (!erGyldigtCpr(value)) {
+    throw new DomainError('invalid', [
+      { code: Fejlkode.cprUgyldigt, field, message: 'not a valid CPR-nummer', expected: 'DDMMYYXXXX or DDMMYY-XXXX' },
+    ]);
+  }
+  return value;
 }

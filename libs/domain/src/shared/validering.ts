@@ -1,8 +1,9 @@
-import type { FfbKatalog, Gren, Kode } from '../ffb/katalog';
+import type { FfbKatalog, Gren, Kode, Undertema } from '../ffb/katalog';
 import { erDato } from './dates';
 import { Fejlkode, Violations } from './errors';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** Lower case only, as the event store's ids: one spelling per id, so a stream is always found again. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** ISO-8601 instant with a zone, e.g. 2026-03-01T09:30:00Z or 2026-03-01T09:30:00.000+01:00. */
 const TIDSPUNKT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -65,7 +66,7 @@ export class Validering extends Violations {
 
   dato(field: string, value: unknown): string | undefined {
     if (!erDato(value)) {
-      this.add(Fejlkode.ugyldigDato, field, `${JSON.stringify(value)} is not a date`, 'a date as YYYY-MM-DD');
+      this.add(Fejlkode.ugyldigDato, field, 'not a date', 'a date as YYYY-MM-DD');
       return undefined;
     }
     return value;
@@ -73,7 +74,7 @@ export class Validering extends Violations {
 
   tidspunkt(field: string, value: unknown): string | undefined {
     if (!erTidspunkt(value)) {
-      this.add(Fejlkode.ugyldigDato, field, `${JSON.stringify(value)} is not a timestamp`, 'ISO-8601 with a zone');
+      this.add(Fejlkode.ugyldigDato, field, 'not a timestamp', 'ISO-8601 with a zone');
       return undefined;
     }
     return value;
@@ -81,10 +82,45 @@ export class Validering extends Violations {
 
   uuid(field: string, value: unknown): string | undefined {
     if (!erUuid(value)) {
-      this.add(Fejlkode.ugyldigVaerdi, field, `${JSON.stringify(value)} is not a UUID`, 'a UUID');
+      this.add(Fejlkode.ugyldigVaerdi, field, 'not a UUID', 'a UUID in lower case');
       return undefined;
     }
     return value;
+  }
+
+  /** A timestamp that is not after `now`: things are documented after they happen. */
+  fortidigtTidspunkt(field: string, value: unknown, now: string): string | undefined {
+    const tidspunkt = this.tidspunkt(field, value);
+    if (tidspunkt && Date.parse(tidspunkt) > Date.parse(now)) {
+      this.add(Fejlkode.ugyldigDato, field, 'lies in the future', `a time not after ${now}`);
+      return undefined;
+    }
+    return tidspunkt;
+  }
+
+  /**
+   * A VUM 2.0 undertema. With `kunAktivitetOgDeltagelse`, an undertema of another kategori breaks that rule code
+   * (R-01 for an indsatsmål, R-03 for a related undertema, R-04 for a funktionsevneniveau).
+   */
+  undertema(field: string, value: unknown, kunAktivitetOgDeltagelse?: string): Undertema | undefined {
+    const undertema = typeof value === 'string' ? this.katalog.undertema(value) : undefined;
+    const expected = kunAktivitetOgDeltagelse
+      ? 'an undertema code of kategori Aktivitet og deltagelse'
+      : 'an undertema code';
+    if (!undertema) {
+      this.add(Fejlkode.ugyldigKode, field, 'not a VUM 2.0 undertema', expected);
+      return undefined;
+    }
+    if (kunAktivitetOgDeltagelse && undertema.kategori !== 'aktivitetOgDeltagelse') {
+      this.add(
+        kunAktivitetOgDeltagelse,
+        field,
+        `${undertema.display} (${undertema.overtema.display}) is not in kategori Aktivitet og deltagelse`,
+        expected,
+      );
+      return undefined;
+    }
+    return undertema;
   }
 
   /** Ids must be UUIDs, unique within the command and not used before in the stream. */

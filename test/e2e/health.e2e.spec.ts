@@ -9,7 +9,11 @@ describe('GET /health', () => {
       await hub.store.close();
       const down = await hub.call('GET', '/health');
       expect(down.status).toBe(503);
-      expect(down.json).toMatchObject({ status: 'unavailable', parts: { store: { status: 'down' } } });
+      expect(down.json).toEqual({
+        status: 'unavailable',
+        parts: { store: { status: 'down', code: 'EVENT_STORE.UNAVAILABLE' } },
+      });
+      expect(JSON.stringify(down.json)).not.toContain(hub.dataDir);
     } finally {
       await hub.stop();
     }

@@ -26,7 +26,19 @@ describe('GET /openapi.json', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         expect(op.responses['401']).toBeDefined();
+        const success = Object.entries(op.responses as Record<string, any>).find(([status]) => status.startsWith('2'));
+        expect([method, path, success?.[1]?.content?.['application/json']?.schema?.$ref]).toEqual([
+          method,
+          path,
+          expect.stringMatching(/^#\/components\/schemas\//),
+        ]);
         if (method === 'post') {
+          const headers = (op.parameters ?? [])
+            .filter((p: { in: string }) => p.in === 'header')
+            .map((p: { name: string }) => p.name);
+          expect(headers).toContain('Idempotency-Key');
+          const creates = path === '/bestillinger' || path.endsWith('/delmaal');
+          expect([path, headers.includes('If-Match')]).toEqual([path, !creates]);
           const ref: string = op.requestBody?.content?.['application/json']?.schema?.$ref;
           expect([path, typeof ref]).toEqual([path, 'string']);
           expect(op.responses['422']?.content?.['application/json']?.schema?.$ref).toBe(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseRegelfil, TOM_REGELFIL, type Regelfil } from '@hub/domain';
 
 export type AuthConfig =
   | { readonly mode: 'hs256'; readonly secret: Buffer; readonly source: 'env' | 'file' }
@@ -17,6 +18,8 @@ export interface HubConfig {
   /** Largest accepted request body; larger ones get 413. */
   readonly bodyLimitBytes: number;
   readonly logLevel: string;
+  /** Warn rules per kommune and delmål scoring per tilbud (HUB_REGLER_FILE); none configured: the defaults. */
+  readonly regelfil: Regelfil;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +68,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     problems.push('HUB_OIDC_AUDIENCE is required with HUB_OIDC_ISSUER');
   if (issuer !== undefined && env['HUB_JWT_SECRET'] !== undefined)
     problems.push('set either HUB_OIDC_ISSUER (production) or HUB_JWT_SECRET (development), not both');
+  const logLevel = env['LOG_LEVEL'] ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
+  }
+  for (const key of ['HUB_OIDC_ISSUER', 'HUB_OIDC_JWKS_URI'] as const) {
+    const value = env[key];
+    if (value !== undefined && !URL.canParse(value)) problems.push(`${key} must be a URL, got "${value}"`);
+  }
+  const regelfil = readRegelfil(env['HUB_REGLER_FILE'], problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   mkdirSync(dataDir, { recursive: true });
@@ -93,6 +105,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     piiMasterKeySource: pii.source,
     auth,
     bodyLimitBytes,
-    logLevel: env['LOG_LEVEL'] ?? 'info',
+    logLevel,
+    regelfil,
   };
+}
+
+function readRegelfil(file: string | undefined, problems: string[]): Regelfil {
+  if (file === undefined) return TOM_REGELFIL;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    problems.push(`HUB_REGLER_FILE ${file} cannot be read as JSON: ${(error as Error).message}`);
+    return TOM_REGELFIL;
+  }
+  const parsed = parseRegelfil(raw);
+  if (parsed.ok) return parsed.value;
+  problems.push(...parsed.errors.map((e) => `HUB_REGLER_FILE: ${e}`));
+  return TOM_REGELFIL;
 }

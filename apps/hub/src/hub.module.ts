@@ -5,6 +5,7 @@ import {
   Get,
   HttpCode,
   Inject,
+  Logger,
   Module,
   Res,
   type DynamicModule,
@@ -14,7 +15,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-import { ffbKatalog, STANDARD_REGLER } from '@hub/domain';
+import { ffbKatalog, reglerFor } from '@hub/domain';
 import { openSqliteEventStore, type EventStore } from '@hub/event-store';
 import { openSqlitePiiVault, type PiiVault } from '@hub/privacy';
 import { AuthGuard, Public, TOKEN_VERIFIER } from './auth/auth.guard';
@@ -34,6 +35,7 @@ export { EVENT_STORE, PII_VAULT } from './tokens';
 @ApiExcludeController()
 @Controller()
 class HealthController {
+  private readonly logger = new Logger('Health');
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /** 200 when the store answers; 503 naming the failing part otherwise (design.md §5). */
@@ -46,7 +48,12 @@ class HealthController {
       return { status: 'ok', parts: { store: { status: 'ok', position } } };
     } catch (error) {
       res.status(503);
-      return { status: 'unavailable', parts: { store: { status: 'down', error: (error as Error).message } } };
+      // The public body names the part and its code only; the message (paths, driver text) goes to the log.
+      this.logger.error(`health: the event store does not answer: ${(error as Error).message}`);
+      return {
+        status: 'unavailable',
+        parts: { store: { status: 'down', code: (error as { code?: string }).code ?? 'UNKNOWN' } },
+      };
     }
   }
 }
@@ -92,7 +99,7 @@ export class HubModule {
               katalog: ffbKatalog,
               clock: () => new Date(),
               newId: randomUUID,
-              regler: () => STANDARD_REGLER,
+              regler: (kommunekode, tilbudId) => reglerFor(config.regelfil, kommunekode, tilbudId),
             }),
         },
         {

@@ -65,14 +65,18 @@ export function createTokenVerifier(
       const token = match[1] as string;
       try {
         if (config.mode === 'hs256') {
-          const { payload } = await jwtVerify(token, config.secret, { algorithms: ['HS256'] });
+          const { payload } = await jwtVerify(token, config.secret, { algorithms: ['HS256'], requiredClaims: ['exp'] });
           return principalFromClaims(payload);
         }
         keys ??= oidcKeys(config.issuer, config.jwksUri).catch((error: unknown) => {
           keys = undefined;
           throw error;
         });
-        const { payload } = await jwtVerify(token, await keys, { issuer: config.issuer, audience: config.audience });
+        const { payload } = await jwtVerify(token, await keys, {
+          issuer: config.issuer,
+          audience: config.audience,
+          requiredClaims: ['exp'],
+        });
         return principalFromClaims(payload);
       } catch (error) {
         if (error instanceof HttpProblem) throw error;

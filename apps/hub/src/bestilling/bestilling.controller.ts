@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { erGyldigtCpr, DomainError, Fejlkode, type BestillingCommand } from '@hub/domain';
+import { kontrollerCpr, DomainError, Fejlkode, type BestillingCommand } from '@hub/domain';
 import type { PiiVault } from '@hub/privacy';
 import { Caller } from '../auth/auth.guard';
 import type { Principal } from '../auth/token-verifier';
@@ -25,9 +25,7 @@ import {
   VumObservationDto,
 } from './bestilling.dto';
 import { OpretDelmaalDto } from '../delmaal/delmaal.dto';
-import { CommandResponseDto, ProblemDto, commandHeaders } from '../http/openapi.dto';
-
-const id = (given: string | undefined | null): string => given ?? randomUUID();
+import { BestillingTilstandDto, Kommando, ProblemDto, commandHeaders } from '../http/openapi.dto';
 
 @ApiTags('bestillinger')
 @ApiBearerAuth()
@@ -55,19 +53,15 @@ export class BestillingController {
     summary: 'Afgiv bestilling (myndighed)',
     description: 'The CPR goes to the PII vault; the events carry a borgerId.',
   })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201, { ifMatch: false })
   async afgiv(
     @Req() req: Request,
     @Res() res: Response,
     @Caller() caller: Principal,
     @Body() body: AfgivBestillingDto,
   ) {
-    if (!erGyldigtCpr(body.cpr)) {
-      throw new DomainError('invalid', [
-        { code: Fejlkode.cprUgyldigt, field: 'cpr', message: 'not a valid CPR-nummer', expected: 'DDMMYYXXXX' },
-      ]);
-    }
-    const bestillingId = id(body.bestillingId);
+    kontrollerCpr(body.cpr);
+    const bestillingId = this.executor.resourceId(req, caller, body.bestillingId, 'bestillingId');
     const { cpr, ...rest } = body;
     const kendt = this.vault.findBorger(cpr);
     const command = (borgerId: string): BestillingCommand => ({
@@ -76,8 +70,14 @@ export class BestillingController {
         ...rest,
         bestillingId,
         borgerId,
-        ydelser: (rest.ydelser ?? []).map((y) => ({ ...y, ydelseLinjeId: id(y.ydelseLinjeId) })),
-        indsatsmaal: (rest.indsatsmaal ?? []).map((m) => ({ ...m, indsatsmaalId: id(m.indsatsmaalId) })),
+        ydelser: (rest.ydelser ?? []).map((y, i) => ({
+          ...y,
+          ydelseLinjeId: this.executor.resourceId(req, caller, y.ydelseLinjeId, `ydelseLinjeId[${i}]`),
+        })),
+        indsatsmaal: (rest.indsatsmaal ?? []).map((m, i) => ({
+          ...m,
+          indsatsmaalId: this.executor.resourceId(req, caller, m.indsatsmaalId, `indsatsmaalId[${i}]`),
+        })),
       } as never,
     });
     const provisional = kendt ?? randomUUID();
@@ -85,6 +85,7 @@ export class BestillingController {
       status: 201,
       id: bestillingId,
       location: `/bestillinger/${bestillingId}`,
+      creates: true,
       // The borger enters the vault only once the bestilling is known to be accepted.
       beforeAppend: kendt ? undefined : () => command(this.vault.registrerBorger(cpr, () => provisional).borgerId),
     });
@@ -92,6 +93,7 @@ export class BestillingController {
 
   @Get(':bestillingId')
   @ApiOperation({ summary: 'The current state of a bestilling (both parties, each only its own)' })
+  @ApiResponse({ status: 200, type: BestillingTilstandDto, description: 'ETag is the stream revision' })
   async hent(
     @UuidParam('bestillingId') bestillingId: string,
     @Caller() caller: Principal,
@@ -108,7 +110,7 @@ export class BestillingController {
   }
 
   @Post(':bestillingId/aendringer')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Ændr bestilling: a new version (myndighed)' })
   aendr(
     @UuidParam('bestillingId') bestillingId: string,
@@ -120,8 +122,14 @@ export class BestillingController {
     const data = {
       ...body,
       bestillingId,
-      tilfoejIndsatsmaal: body.tilfoejIndsatsmaal?.map((m) => ({ ...m, indsatsmaalId: id(m.indsatsmaalId) })),
-      tilfoejYdelser: body.tilfoejYdelser?.map((y) => ({ ...y, ydelseLinjeId: id(y.ydelseLinjeId) })),
+      tilfoejIndsatsmaal: body.tilfoejIndsatsmaal?.map((m, i) => ({
+        ...m,
+        indsatsmaalId: this.executor.resourceId(req, caller, m.indsatsmaalId, `indsatsmaalId[${i}]`),
+      })),
+      tilfoejYdelser: body.tilfoejYdelser?.map((y, i) => ({
+        ...y,
+        ydelseLinjeId: this.executor.resourceId(req, caller, y.ydelseLinjeId, `ydelseLinjeId[${i}]`),
+      })),
     };
     return this.executor.execute(
       req,
@@ -133,7 +141,7 @@ export class BestillingController {
   }
 
   @Post(':bestillingId/annullering')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Annuller bestilling before the udfører answers (myndighed)' })
   annuller(
     @UuidParam('bestillingId') bestillingId: string,
@@ -152,7 +160,7 @@ export class BestillingController {
   }
 
   @Post(':bestillingId/kvittering')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Kvitter modtagelse of a version (udfører)' })
   kvitter(
     @UuidParam('bestillingId') bestillingId: string,
@@ -171,7 +179,7 @@ export class BestillingController {
   }
 
   @Post(':bestillingId/accept')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Accepter bestilling (udfører)' })
   accepter(
     @UuidParam('bestillingId') bestillingId: string,
@@ -190,7 +198,7 @@ export class BestillingController {
   }
 
   @Post(':bestillingId/afvisning')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Afvis bestilling with a begrundelse (udfører)' })
   afvis(
     @UuidParam('bestillingId') bestillingId: string,
@@ -210,7 +218,7 @@ export class BestillingController {
 
   @Post(':bestillingId/vum-observationer')
   @ApiOperation({ summary: 'Registrer VUM-observation tagged with undertemaer (udfører)' })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201)
   vumObservation(
     @UuidParam('bestillingId') bestillingId: string,
     @Req() req: Request,
@@ -218,7 +226,7 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: VumObservationDto,
   ) {
-    const observationId = id(body.observationId);
+    const observationId = this.executor.resourceId(req, caller, body.observationId, 'observationId');
     return this.executor.execute(
       req,
       res,
@@ -230,7 +238,7 @@ export class BestillingController {
 
   @Post(':bestillingId/status')
   @ApiOperation({ summary: 'Send status på indsatsmål, answering every active indsatsmål (udfører)' })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201)
   status(
     @UuidParam('bestillingId') bestillingId: string,
     @Req() req: Request,
@@ -238,7 +246,7 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: StatusDto,
   ) {
-    const statusId = id(body.statusId);
+    const statusId = this.executor.resourceId(req, caller, body.statusId, 'statusId');
     return this.executor.execute(
       req,
       res,
@@ -250,7 +258,7 @@ export class BestillingController {
 
   @Post(':bestillingId/tilbagemeldinger')
   @ApiOperation({ summary: 'Send tilbagemelding (udfører)' })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201)
   tilbagemelding(
     @UuidParam('bestillingId') bestillingId: string,
     @Req() req: Request,
@@ -258,7 +266,7 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: TilbagemeldingDto,
   ) {
-    const tilbagemeldingId = id(body.tilbagemeldingId);
+    const tilbagemeldingId = this.executor.resourceId(req, caller, body.tilbagemeldingId, 'tilbagemeldingId');
     return this.executor.execute(
       req,
       res,
@@ -269,7 +277,7 @@ export class BestillingController {
   }
 
   @Post(':bestillingId/tilbagemeldinger/:tilbagemeldingId/kvittering')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Kvitter tilbagemelding (myndighed)' })
   kvitterTilbagemelding(
     @UuidParam('bestillingId') bestillingId: string,
@@ -293,7 +301,7 @@ export class BestillingController {
 
   @Post(':bestillingId/opfoelgninger')
   @ApiOperation({ summary: 'Gennemfør opfølgning (myndighed)' })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201)
   opfoelgning(
     @UuidParam('bestillingId') bestillingId: string,
     @Req() req: Request,
@@ -301,7 +309,7 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: OpfoelgningDto,
   ) {
-    const opfoelgningId = id(body.opfoelgningId);
+    const opfoelgningId = this.executor.resourceId(req, caller, body.opfoelgningId, 'opfoelgningId');
     return this.executor.execute(
       req,
       res,
@@ -312,7 +320,7 @@ export class BestillingController {
   }
 
   @Post(':bestillingId/afslutning')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Afslut indsats (myndighed)' })
   afslut(
     @UuidParam('bestillingId') bestillingId: string,
@@ -332,7 +340,7 @@ export class BestillingController {
 
   @Post(':bestillingId/delmaal')
   @ApiOperation({ summary: 'Opret delmål under an active indsatsmål (udfører)' })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201, { ifMatch: false })
   opretDelmaal(
     @UuidParam('bestillingId') bestillingId: string,
     @Req() req: Request,
@@ -340,13 +348,13 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: OpretDelmaalDto,
   ) {
-    const delmaalId = id(body.delmaalId);
+    const delmaalId = this.executor.resourceId(req, caller, body.delmaalId, 'delmaalId');
     return this.executor.execute(
       req,
       res,
       caller,
       { type: 'OpretDelmaal', data: { ...body, bestillingId, delmaalId } },
-      { status: 201, id: delmaalId, location: `/delmaal/${delmaalId}` },
+      { status: 201, id: delmaalId, location: `/delmaal/${delmaalId}`, creates: true },
     );
   }
 }

@@ -13,6 +13,7 @@ import {
   Tekst,
   Tidspunkt,
   Uuid,
+  Uuider,
 } from '../http/dto-decorators';
 
 // Example codes from KL's FFB CodeSystem 20240530.
@@ -126,9 +127,7 @@ export class AendrBestillingDto {
     max: 50,
   })
   aendrIndsatsmaal?: IndsatsmaalDto[];
-  @ApiProperty({ required: false, type: [String], description: 'Ids of active indsatsmål to end.' })
-  @IsArray({ message: 'must be a list of ids' })
-  @ArrayMaxSize(50)
+  @Uuider({ optional: true, description: 'Ids of active indsatsmål to end.' })
   afslutIndsatsmaal?: string[];
   @Liste(() => YdelseDto, { optional: true, description: 'Ydelser to add.' })
   tilfoejYdelser?: YdelseDto[];

@@ -56,8 +56,8 @@ export interface CommandServiceDeps {
   readonly katalog: FfbKatalog;
   readonly clock: () => Date;
   readonly newId: () => string;
-  /** The Warn-rule configuration of a kommune (reference.md §5); a default applies to kommuner without one. */
-  readonly regler: (kommunekode: string) => Regelkonfiguration;
+  /** The rules in force for a bestilling of this kommune and tilbud (Warn rules per kommune, R-28 per tilbud). */
+  readonly regler: (kommunekode: string | undefined, tilbudId: string | undefined) => Regelkonfiguration;
 }
 
 const bestillingFolding: Folding<BestillingState, BestillingEvent> = {
@@ -111,7 +111,6 @@ export class CommandService {
     const streamId = toBestillingStreamId(command.data.bestillingId);
     const opslag =
       command.type === 'SendTilbagemelding' ? await this.delmaalOpslag(command.data.observationer ?? []) : undefined;
-    const kommunekode = command.type === 'AfgivBestilling' ? command.data.kommunekode : undefined;
     const result = await handleCommand(
       this.deps.store,
       streamId,
@@ -119,7 +118,8 @@ export class CommandService {
       (state) => {
         if (state.fase !== 'ingen') assertScope(meta.actor, state);
         else if (command.type === 'AfgivBestilling') assertScope(meta.actor, command.data);
-        const ctx = this.context(now, kommunekode ?? (state.fase === 'ingen' ? undefined : state.kommunekode));
+        const parter = state.fase !== 'ingen' ? state : command.type === 'AfgivBestilling' ? command.data : undefined;
+        const ctx = this.context(now, parter);
         const events = bestilling.decide(command, state, ctx, opslag);
         return meta.dryRun ? [] : events;
       },
@@ -145,7 +145,7 @@ export class CommandService {
       (state) => {
         if (state.fase !== 'ingen') assertScope(meta.actor, state);
         else if (best.state.fase !== 'ingen') assertScope(meta.actor, best.state);
-        const ctx = this.context(now, best.state.fase === 'ingen' ? undefined : best.state.kommunekode);
+        const ctx = this.context(now, best.state.fase === 'ingen' ? undefined : best.state);
         const events = delmaal.decide(command, state, ctx, best.state);
         return meta.dryRun ? [] : events;
       },
@@ -170,8 +170,8 @@ export class CommandService {
     };
   }
 
-  private context(now: string, kommunekode: string | undefined): DecisionContext {
-    return { now, katalog: this.deps.katalog, regler: this.deps.regler(kommunekode ?? '') };
+  private context(now: string, parter: { kommunekode: string; tilbudId: string } | undefined): DecisionContext {
+    return { now, katalog: this.deps.katalog, regler: this.deps.regler(parter?.kommunekode, parter?.tilbudId) };
   }
 
   private commandContext(meta: CommandMeta, now: string) {

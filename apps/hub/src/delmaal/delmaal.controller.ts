@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError, Fejlkode } from '@hub/domain';
@@ -8,7 +7,7 @@ import type { Principal } from '../auth/token-verifier';
 import { CommandService } from '../commands/command-service';
 import { assertScope } from '../commands/access';
 import { CommandExecutor, etag } from '../http/command-executor';
-import { CommandResponseDto, ProblemDto, commandHeaders } from '../http/openapi.dto';
+import { DelmaalTilstandDto, Kommando, ProblemDto, commandHeaders } from '../http/openapi.dto';
 import { UuidParam } from '../http/uuid.pipe';
 import { AfslutDelmaalDto, DelmaalsobservationDto, EvaluerDelmaalDto } from './delmaal.dto';
 
@@ -30,6 +29,7 @@ export class DelmaalController {
 
   @Get(':delmaalId')
   @ApiOperation({ summary: 'The current state of a delmål' })
+  @ApiResponse({ status: 200, type: DelmaalTilstandDto, description: 'ETag is the stream revision' })
   async hent(
     @UuidParam('delmaalId') delmaalId: string,
     @Caller() caller: Principal,
@@ -47,7 +47,7 @@ export class DelmaalController {
 
   @Post(':delmaalId/observationer')
   @ApiOperation({ summary: 'Registrer delmålsobservation (udfører)' })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201)
   observation(
     @UuidParam('delmaalId') delmaalId: string,
     @Req() req: Request,
@@ -55,7 +55,7 @@ export class DelmaalController {
     @Caller() caller: Principal,
     @Body() body: DelmaalsobservationDto,
   ) {
-    const observationId = body.observationId ?? randomUUID();
+    const observationId = this.executor.resourceId(req, caller, body.observationId, 'observationId');
     return this.executor.execute(
       req,
       res,
@@ -67,7 +67,7 @@ export class DelmaalController {
 
   @Post(':delmaalId/evalueringer')
   @ApiOperation({ summary: 'Evaluer delmål (udfører)' })
-  @ApiResponse({ status: 201, type: CommandResponseDto })
+  @Kommando(201)
   evaluer(
     @UuidParam('delmaalId') delmaalId: string,
     @Req() req: Request,
@@ -75,7 +75,7 @@ export class DelmaalController {
     @Caller() caller: Principal,
     @Body() body: EvaluerDelmaalDto,
   ) {
-    const evalueringId = body.evalueringId ?? randomUUID();
+    const evalueringId = this.executor.resourceId(req, caller, body.evalueringId, 'evalueringId');
     return this.executor.execute(
       req,
       res,
@@ -86,7 +86,7 @@ export class DelmaalController {
   }
 
   @Post(':delmaalId/afslutning')
-  @HttpCode(200)
+  @Kommando(200)
   @ApiOperation({ summary: 'Afslut delmål (udfører)' })
   afslut(
     @UuidParam('delmaalId') delmaalId: string,

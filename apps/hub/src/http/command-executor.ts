@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { DomainError } from '@hub/domain';
+import { AccessDeniedError } from '../commands/access';
 import type { Request, Response } from 'express';
 import { CommandService, type CommandMeta, type CommandOutcome, type HubCommand } from '../commands/command-service';
 import type { Principal } from '../auth/token-verifier';
 import { HttpProblem } from './problem';
 import { toProblem } from './problem.filter';
-import type { IdempotencyStore } from './idempotency.store';
+import type { IdempotencyStore, StoredResponse } from './idempotency.store';
 
 export interface CommandResponse {
   /** The id of the resource the command created or acted on. */
@@ -20,6 +22,8 @@ export interface ExecuteOptions {
   readonly status: 200 | 201;
   readonly id: string;
   readonly location?: string;
+  /** The command creates its stream (afgiv bestilling, opret delmål): If-Match has no meaning then. */
+  readonly creates?: boolean;
   /**
    * Runs once the command is known to be accepted (a dry run decided it), before it is appended; returns the command
    * to append. Afgiv bestilling registers the borger in the PII vault here, so a refused bestilling leaves no CPR.
@@ -44,6 +48,17 @@ export function parseIfMatch(header: string | undefined): number | undefined {
 }
 
 export const etag = (revision: number): string => `"${revision}"`;
+
+/** Keys are per caller; JSON keeps "a:b"+"c" and "a"+"b:c" apart. */
+const idempotencyScope = (caller: Principal): string =>
+  JSON.stringify([caller.party, caller.kommunekode ?? caller.tilbudId, caller.subject]);
+
+/** What the same request always gets: malformed (400), the wrong party (403), a business rule or bad value (422). */
+function erEndeligAfvisning(error: unknown): boolean {
+  if (error instanceof HttpProblem) return error.status === 400 || error.status === 422;
+  if (error instanceof AccessDeniedError) return true;
+  return error instanceof DomainError && (error.kind === 'rule' || error.kind === 'invalid');
+}
 
 /**
  * The HTTP side of every command: Idempotency-Key, If-Match, the party from the token, the response with ETag and
@@ -72,7 +87,15 @@ export class CommandExecutor {
       );
     }
     const expectedRevision = parseIfMatch(req.headers['if-match']);
-    const scope = `${caller.party}:${caller.kommunekode ?? caller.tilbudId}:${caller.subject}`;
+    if (expectedRevision !== undefined && options.creates) {
+      throw new HttpProblem(
+        400,
+        'HTTP.UGYLDIG_IF_MATCH',
+        'Malformed request',
+        'If-Match has no meaning for a command that creates a new stream',
+      );
+    }
+    const scope = idempotencyScope(caller);
     if (typeof key === 'string') {
       const hash = createHash('sha256')
         .update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`)
@@ -102,14 +125,14 @@ export class CommandExecutor {
           { 'Retry-After': '1' },
         );
       }
+      let stored: StoredResponse;
       try {
-        const stored = await this.run(req, caller, command, options, expectedRevision);
-        this.idempotency.finish(scope, key, stored);
-        this.send(res, stored);
+        stored = await this.run(req, caller, command, options, expectedRevision);
       } catch (error) {
-        const problem = toProblem(error, req);
-        // Deterministic refusals are the first result and are replayed; conflicts and outages may pass on a retry.
-        if ([400, 403, 404, 422].includes(problem.status)) {
+        // Refusals that the same request always gets are its first result and are replayed; a state that may change
+        // (not accepted yet, unknown yet), conflicts and outages give the key back so a retry runs again.
+        if (erEndeligAfvisning(error)) {
+          const problem = toProblem(error, req);
           this.idempotency.finish(scope, key, {
             status: problem.status,
             body: JSON.stringify(problem),
@@ -118,6 +141,9 @@ export class CommandExecutor {
         } else this.idempotency.abandon(scope, key);
         throw error;
       }
+      // The command is appended: from here the key is never given back, even if recording the response fails.
+      this.idempotency.finish(scope, key, stored);
+      this.send(res, stored);
       return;
     }
     this.send(res, await this.run(req, caller, command, options, expectedRevision));
@@ -160,7 +186,23 @@ export class CommandExecutor {
     };
   }
 
-  private send(res: Response, stored: { status: number; body: string; headers: Record<string, string> }): void {
+  /**
+   * The id of a resource the command creates: the client's, or — with an Idempotency-Key — one derived from the key,
+   * so a retry that runs again after a crash names the same resource and is refused as a duplicate instead of
+   * creating a second one; otherwise a random one.
+   */
+  resourceId(req: Request, caller: Principal, given: string | null | undefined, purpose: string): string {
+    if (given) return given;
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || !KEY.test(key)) return randomUUID();
+    const hex = createHash('sha256')
+      .update(`${idempotencyScope(caller)}\n${key}\n${purpose}`)
+      .digest('hex');
+    // RFC 9562 version 8 (custom), variant 10xx.
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  private send(res: Response, stored: StoredResponse): void {
     for (const [k, v] of Object.entries(stored.headers)) res.setHeader(k, v);
     res.status(stored.status).send(stored.body);
   }

@@ -15,7 +15,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 
 /** Upper bounds that keep one request's work small; the body limit bounds the rest. */
 export const MAX_TEKST = 20_000;
@@ -28,11 +28,31 @@ const doc = (o: Opt, extra: Record<string, unknown> = {}) =>
     : ApiProperty({ description: o.description, example: o.example, ...extra });
 const optional = (o: Opt) => (o.optional ? [IsOptional()] : []);
 
+/** Ids and codes are UUIDs in lower case everywhere in the hub (the path pipe does the same), so one id is one stream. */
+const lowerCase = Transform(({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value.toLowerCase()
+    : Array.isArray(value)
+      ? value.map((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v))
+      : value,
+);
+
 export const Uuid = (o: Opt) =>
   applyDecorators(
     doc(o, { format: 'uuid', type: String }),
     ...optional(o),
+    lowerCase,
     IsUUID('all', { message: 'must be a UUID' }),
+  );
+
+export const Uuider = (o: Opt) =>
+  applyDecorators(
+    doc(o, { type: [String], format: 'uuid' }),
+    ...optional(o),
+    lowerCase,
+    IsArray({ message: 'must be a list of UUIDs' }),
+    ArrayMaxSize(MAX_LISTE),
+    IsUUID('all', { each: true, message: 'must be a list of UUIDs' }),
   );
 export const Tekst = (o: Opt) =>
   applyDecorators(
@@ -71,6 +91,7 @@ export const FfbKode = (o: Opt) =>
   applyDecorators(
     doc(o, { type: String, format: 'uuid' }),
     ...optional(o),
+    lowerCase,
     IsString({ message: 'must be an FFB code (UUID)' }),
     MaxLength(64),
   );
@@ -79,16 +100,16 @@ export const FfbKoder = (o: Opt) =>
   applyDecorators(
     doc(o, { type: [String] }),
     ...optional(o),
+    lowerCase,
     IsArray({ message: 'must be a list of FFB codes' }),
     ArrayMaxSize(MAX_LISTE),
     IsString({ each: true, message: 'must be a list of FFB codes' }),
+    MaxLength(64, { each: true }),
   );
 
 function isStringOrStrings(value: unknown): boolean {
-  return (
-    typeof value === 'string' ||
-    (Array.isArray(value) && value.length <= MAX_LISTE && value.every((v) => typeof v === 'string'))
-  );
+  const code = (v: unknown) => typeof v === 'string' && v.length <= 64;
+  return code(value) || (Array.isArray(value) && value.length <= MAX_LISTE && value.every(code));
 }
 
 /**
@@ -103,6 +124,7 @@ export const EnFfbKode = (o: Opt, options?: ValidationOptions) =>
       description: `${o.description} Exactly one code; a list is refused with the rule that demands one.`,
     }),
     ...optional(o),
+    lowerCase,
     ValidateBy(
       {
         name: 'isStringOrStrings',

@@ -34,12 +34,16 @@ export class IdempotencyStore {
     file: string,
     private readonly clock: () => number = Date.now,
     private readonly retentionMs = 24 * 3600_000,
-    /** A pending claim older than this belongs to a request that died with its process; a retry may take it over. */
-    private readonly staleClaimMs = 60_000,
+    /**
+     * A pending claim older than this belongs to a request that died with its process; a retry may take it over.
+     * Server-assigned ids are derived from the key (command-executor.ts), so even then a command cannot create twice.
+     */
+    private readonly staleClaimMs = 10 * 60_000,
   ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // As durable as the event log: a stored response must not vanish while the events it reports stay.
+    this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
       scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,
@@ -69,8 +73,8 @@ export class IdempotencyStore {
     return this.db
       .transaction((): IdempotencyStart => {
         if (this.claim.run(scope, key, requestHash, now).changes === 1) return { kind: 'new' };
-        const row = this.find.get(scope, key);
-        if (!row) return this.begin(scope, key, requestHash);
+        // The claim failed inside this IMMEDIATE transaction, so the row exists.
+        const row = this.find.get(scope, key) as NonNullable<ReturnType<typeof this.find.get>>;
         if (row.request_hash !== requestHash) return { kind: 'mismatch' };
         if (row.status === null) {
           if (

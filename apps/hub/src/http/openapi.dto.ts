@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators, HttpCode } from '@nestjs/common';
+import { ApiHeader, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 
 export const commandHeaders = {
   idempotencyKey: {
@@ -53,4 +54,81 @@ export class CommandResponseDto {
   @ApiProperty({ type: [EventRefDto] }) events!: EventRefDto[];
   @ApiProperty({ type: [AdvarselDto], description: 'Warnings from Warn rules (reference.md §5)' })
   advarsler!: AdvarselDto[];
+}
+
+/** A command route: its success status with the command response, and If-Match (Idempotency-Key is on the controller). */
+export const Kommando = (status: 200 | 201, options: { ifMatch?: boolean } = {}) =>
+  applyDecorators(
+    HttpCode(status),
+    ApiResponse({
+      status,
+      type: CommandResponseDto,
+      description: 'The command was accepted; ETag is the new revision',
+    }),
+    ...(options.ifMatch === false
+      ? []
+      : [
+          ApiHeader(commandHeaders.ifMatch),
+          ApiResponse({ status: 412, type: ProblemDto, description: 'If-Match no longer matches' }),
+        ]),
+  );
+
+class KodeDto {
+  @ApiProperty({ format: 'uuid' }) code!: string;
+  @ApiProperty({ example: 'Indgå i samspil og kontakt' }) display!: string;
+  @ApiProperty({ example: '20240530' }) version!: string;
+}
+
+class IndsatsmaalTilstandDto {
+  @ApiProperty({ format: 'uuid' }) indsatsmaalId!: string;
+  @ApiProperty({ example: 1 }) nummer!: number;
+  @ApiProperty() maalformulering!: string;
+  @ApiProperty({ type: KodeDto }) maaltype!: KodeDto;
+  @ApiProperty({ type: KodeDto }) undertema!: KodeDto;
+  @ApiProperty({ type: KodeDto }) aktueltFunktionsevneniveau!: KodeDto;
+  @ApiProperty({ type: KodeDto }) forventetFunktionsevneniveau!: KodeDto;
+  @ApiProperty({ format: 'date' }) opfoelgningsdato!: string;
+  @ApiProperty() ansvarligForOpfoelgning!: string;
+  @ApiProperty({ type: [KodeDto] }) relateredeUndertemaer!: KodeDto[];
+  @ApiProperty({ description: 'false once an ændring ended it' }) aktiv!: boolean;
+}
+
+/** GET /bestillinger/{id}: the bestilling as the write path folds it. */
+export class BestillingTilstandDto {
+  @ApiProperty({ enum: ['afgivet', 'accepteret', 'afvist', 'annulleret', 'afsluttet'] }) fase!: string;
+  @ApiProperty({ format: 'uuid' }) bestillingId!: string;
+  @ApiProperty({ format: 'uuid', description: "The hub's borgerId; never the CPR" }) borgerId!: string;
+  @ApiProperty({ example: '0101' }) kommunekode!: string;
+  @ApiProperty({ example: 'tilbud-4711' }) tilbudId!: string;
+  @ApiProperty({ example: 2 }) version!: number;
+  @ApiProperty({ example: 1, description: 'The latest version the udfører kvitterede; 0 = none' })
+  kvitteretVersion!: number;
+  @ApiProperty({ type: KodeDto }) tilbudstype!: KodeDto;
+  @ApiProperty({ type: [String], example: ['SEL-85'] }) lovgrundlag!: string[];
+  @ApiProperty({ type: KodeDto }) primaerMaalgruppe!: KodeDto;
+  @ApiProperty({ type: [KodeDto] }) oevrigeMaalgrupper!: KodeDto[];
+  @ApiProperty({ type: KodeDto }) stoettebehov!: KodeDto;
+  @ApiProperty() borgerensOensker!: string;
+  @ApiProperty() indsatsformaal!: string;
+  @ApiProperty({ type: [IndsatsmaalTilstandDto] }) indsatsmaal!: IndsatsmaalTilstandDto[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) ydelser!: object[];
+  @ApiProperty({ example: 3, description: 'Stream revision; also the ETag' }) revision!: number;
+}
+
+/** GET /delmaal/{id}. */
+export class DelmaalTilstandDto {
+  @ApiProperty({ enum: ['aktiv', 'afsluttet'] }) fase!: string;
+  @ApiProperty({ format: 'uuid' }) delmaalId!: string;
+  @ApiProperty({ format: 'uuid' }) bestillingId!: string;
+  @ApiProperty({ format: 'uuid' }) indsatsmaalId!: string;
+  @ApiProperty({ example: '0101' }) kommunekode!: string;
+  @ApiProperty({ example: 'tilbud-4711' }) tilbudId!: string;
+  @ApiProperty() navn!: string;
+  @ApiProperty({ format: 'date', nullable: true }) evalueringsdato!: string | null;
+  @ApiProperty({ format: 'date' }) slutdato!: string;
+  @ApiProperty({ type: [String], description: 'Ids of its delmålsobservationer' }) observationer!: string[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) evalueringer!: object[];
+  @ApiProperty({ nullable: true, description: 'The latest konklusion: what flies into the status' }) konklusion!:
+    string | null;
+  @ApiProperty({ example: 2 }) revision!: number;
 }

@@ -13,7 +13,6 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Request body too large',
-  415: 'Unsupported media type',
   422: 'Rule violated',
   500: 'Internal error',
   503: 'Service unavailable',
@@ -92,7 +91,14 @@ function problemOf(exception: unknown, req: Request): Problem {
   }
   if (exception instanceof StoreUnavailableError)
     return make(503, exception.code, 'the event store is unavailable; nothing was written');
-  if (exception instanceof EventStoreError) return make(400, exception.code, exception.message);
+  // Any other store error (an invalid append, an event id stored twice) is the hub's own bug, never the client's.
+  if (exception instanceof EventStoreError) {
+    return make(
+      500,
+      'HTTP.INTERN_FEJL',
+      'the hub could not handle the request; it has been logged with its correlation id',
+    );
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const body = exception.getResponse() as { message?: unknown; type?: string };

@@ -4,13 +4,14 @@ import { HttpProblem } from './problem';
 
 class UuidPipe implements PipeTransform<string, string> {
   constructor(private readonly name: string) {}
-  transform(value: string): string {
+  transform(raw: string): string {
+    const value = raw.toLowerCase();
     if (!erUuid(value)) {
       throw new HttpProblem(400, 'HTTP.UGYLDIGT_ID', 'Malformed request', `${this.name} in the path must be a UUID`, [
         { field: this.name, code: 'HTTP.UGYLDIGT_ID', message: 'must be a UUID', expected: 'a UUID' },
       ]);
     }
-    return value.toLowerCase();
+    return value;
   }
 }
 

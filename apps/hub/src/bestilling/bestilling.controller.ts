@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { kontrollerCpr, DomainError, Fejlkode, type BestillingCommand } from '@hub/domain';
+import { DomainError, Fejlkode } from '@hub/domain';
 import type { PiiVault } from '@hub/privacy';
 import { Caller } from '../auth/auth.guard';
 import type { Principal } from '../auth/token-verifier';
 import { CommandService } from '../commands/command-service';
 import { assertScope } from '../commands/access';
+import * as build from '../commands/command-builders';
 import { CommandExecutor, etag } from '../http/command-executor';
 import { UuidParam } from '../http/uuid.pipe';
 import { PII_VAULT } from '../tokens';
@@ -26,6 +26,7 @@ import {
 } from './bestilling.dto';
 import { OpretDelmaalDto } from '../delmaal/delmaal.dto';
 import { BestillingTilstandDto, Kommando, ProblemDto, commandHeaders } from '../http/openapi.dto';
+import { forberedAfgivelse } from './afgivelse';
 
 @ApiTags('bestillinger')
 @ApiBearerAuth()
@@ -60,34 +61,18 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: AfgivBestillingDto,
   ) {
-    kontrollerCpr(body.cpr);
-    const bestillingId = this.executor.resourceId(req, caller, body.bestillingId, 'bestillingId');
-    const { cpr, ...rest } = body;
-    const kendt = this.vault.findBorger(cpr);
-    const command = (borgerId: string): BestillingCommand => ({
-      type: 'AfgivBestilling',
-      data: {
-        ...rest,
-        bestillingId,
-        borgerId,
-        ydelser: (rest.ydelser ?? []).map((y, i) => ({
-          ...y,
-          ydelseLinjeId: this.executor.resourceId(req, caller, y.ydelseLinjeId, `ydelseLinjeId[${i}]`),
-        })),
-        indsatsmaal: (rest.indsatsmaal ?? []).map((m, i) => ({
-          ...m,
-          indsatsmaalId: this.executor.resourceId(req, caller, m.indsatsmaalId, `indsatsmaalId[${i}]`),
-        })),
-      } as never,
-    });
-    const provisional = kendt ?? randomUUID();
-    await this.executor.execute(req, res, caller, command(provisional), {
+    const { bestillingId, command, beforeAppend } = forberedAfgivelse(
+      this.vault,
+      body,
+      this.executor.idFor(req, caller),
+    );
+    await this.executor.execute(req, res, caller, command, {
       status: 201,
       id: bestillingId,
       location: `/bestillinger/${bestillingId}`,
       creates: true,
       // The borger enters the vault only once the bestilling is known to be accepted.
-      beforeAppend: kendt ? undefined : () => command(this.vault.registrerBorger(cpr, () => provisional).borgerId),
+      beforeAppend,
     });
   }
 
@@ -119,25 +104,8 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: AendrBestillingDto,
   ) {
-    const data = {
-      ...body,
-      bestillingId,
-      tilfoejIndsatsmaal: body.tilfoejIndsatsmaal?.map((m, i) => ({
-        ...m,
-        indsatsmaalId: this.executor.resourceId(req, caller, m.indsatsmaalId, `indsatsmaalId[${i}]`),
-      })),
-      tilfoejYdelser: body.tilfoejYdelser?.map((y, i) => ({
-        ...y,
-        ydelseLinjeId: this.executor.resourceId(req, caller, y.ydelseLinjeId, `ydelseLinjeId[${i}]`),
-      })),
-    };
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'AendrBestilling', data: data as never },
-      { status: 200, id: bestillingId },
-    );
+    const command = build.aendrBestilling(bestillingId, body, this.executor.idFor(req, caller));
+    return this.executor.execute(req, res, caller, command, { status: 200, id: bestillingId });
   }
 
   @Post(':bestillingId/annullering')
@@ -150,13 +118,10 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: BegrundelseDto,
   ) {
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'AnnullerBestilling', data: { bestillingId, begrundelse: body.begrundelse } },
-      { status: 200, id: bestillingId },
-    );
+    return this.executor.execute(req, res, caller, build.annullerBestilling(bestillingId, body), {
+      status: 200,
+      id: bestillingId,
+    });
   }
 
   @Post(':bestillingId/kvittering')
@@ -169,13 +134,10 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: KvitterBestillingDto,
   ) {
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'KvitterBestilling', data: { bestillingId, version: body.version } },
-      { status: 200, id: bestillingId },
-    );
+    return this.executor.execute(req, res, caller, build.kvitterBestilling(bestillingId, body), {
+      status: 200,
+      id: bestillingId,
+    });
   }
 
   @Post(':bestillingId/accept')
@@ -188,13 +150,10 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: AccepterBestillingDto,
   ) {
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'AccepterBestilling', data: { bestillingId, forventetStartdato: body.forventetStartdato ?? null } },
-      { status: 200, id: bestillingId },
-    );
+    return this.executor.execute(req, res, caller, build.accepterBestilling(bestillingId, body), {
+      status: 200,
+      id: bestillingId,
+    });
   }
 
   @Post(':bestillingId/afvisning')
@@ -207,13 +166,10 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: BegrundelseDto,
   ) {
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'AfvisBestilling', data: { bestillingId, begrundelse: body.begrundelse } },
-      { status: 200, id: bestillingId },
-    );
+    return this.executor.execute(req, res, caller, build.afvisBestilling(bestillingId, body), {
+      status: 200,
+      id: bestillingId,
+    });
   }
 
   @Post(':bestillingId/vum-observationer')
@@ -226,14 +182,8 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: VumObservationDto,
   ) {
-    const observationId = this.executor.resourceId(req, caller, body.observationId, 'observationId');
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'RegistrerVumObservation', data: { ...body, bestillingId, observationId } },
-      { status: 201, id: observationId },
-    );
+    const command = build.registrerVumObservation(bestillingId, body, this.executor.idFor(req, caller));
+    return this.executor.execute(req, res, caller, command, { status: 201, id: command.data.observationId });
   }
 
   @Post(':bestillingId/status')
@@ -246,14 +196,8 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: StatusDto,
   ) {
-    const statusId = this.executor.resourceId(req, caller, body.statusId, 'statusId');
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'SendStatus', data: { bestillingId, statusId, indsatsmaal: body.indsatsmaal } },
-      { status: 201, id: statusId },
-    );
+    const command = build.sendStatus(bestillingId, body, this.executor.idFor(req, caller));
+    return this.executor.execute(req, res, caller, command, { status: 201, id: command.data.statusId });
   }
 
   @Post(':bestillingId/tilbagemeldinger')
@@ -266,14 +210,8 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: TilbagemeldingDto,
   ) {
-    const tilbagemeldingId = this.executor.resourceId(req, caller, body.tilbagemeldingId, 'tilbagemeldingId');
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'SendTilbagemelding', data: { ...body, bestillingId, tilbagemeldingId } },
-      { status: 201, id: tilbagemeldingId },
-    );
+    const command = build.sendTilbagemelding(bestillingId, body, this.executor.idFor(req, caller));
+    return this.executor.execute(req, res, caller, command, { status: 201, id: command.data.tilbagemeldingId });
   }
 
   @Post(':bestillingId/tilbagemeldinger/:tilbagemeldingId/kvittering')
@@ -287,16 +225,8 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: KvitterTilbagemeldingDto,
   ) {
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      {
-        type: 'KvitterTilbagemelding',
-        data: { bestillingId, tilbagemeldingId, bemaerkning: body.bemaerkning ?? null },
-      },
-      { status: 200, id: tilbagemeldingId },
-    );
+    const command = build.kvitterTilbagemelding(bestillingId, tilbagemeldingId, body);
+    return this.executor.execute(req, res, caller, command, { status: 200, id: tilbagemeldingId });
   }
 
   @Post(':bestillingId/opfoelgninger')
@@ -309,14 +239,8 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: OpfoelgningDto,
   ) {
-    const opfoelgningId = this.executor.resourceId(req, caller, body.opfoelgningId, 'opfoelgningId');
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'GennemfoerOpfoelgning', data: { ...body, bestillingId, opfoelgningId } as never },
-      { status: 201, id: opfoelgningId },
-    );
+    const command = build.gennemfoerOpfoelgning(bestillingId, body, this.executor.idFor(req, caller));
+    return this.executor.execute(req, res, caller, command, { status: 201, id: command.data.opfoelgningId });
   }
 
   @Post(':bestillingId/afslutning')
@@ -329,13 +253,10 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: AfslutIndsatsDto,
   ) {
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'AfslutIndsats', data: { bestillingId, slutdato: body.slutdato, begrundelse: body.begrundelse } },
-      { status: 200, id: bestillingId },
-    );
+    return this.executor.execute(req, res, caller, build.afslutIndsats(bestillingId, body), {
+      status: 200,
+      id: bestillingId,
+    });
   }
 
   @Post(':bestillingId/delmaal')
@@ -348,13 +269,13 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: OpretDelmaalDto,
   ) {
-    const delmaalId = this.executor.resourceId(req, caller, body.delmaalId, 'delmaalId');
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'OpretDelmaal', data: { ...body, bestillingId, delmaalId } },
-      { status: 201, id: delmaalId, location: `/delmaal/${delmaalId}`, creates: true },
-    );
+    const command = build.opretDelmaal(bestillingId, body, this.executor.idFor(req, caller));
+    const { delmaalId } = command.data;
+    return this.executor.execute(req, res, caller, command, {
+      status: 201,
+      id: delmaalId,
+      location: `/delmaal/${delmaalId}`,
+      creates: true,
+    });
   }
 }

@@ -6,6 +6,7 @@ import { Caller } from '../auth/auth.guard';
 import type { Principal } from '../auth/token-verifier';
 import { CommandService } from '../commands/command-service';
 import { assertScope } from '../commands/access';
+import * as build from '../commands/command-builders';
 import { CommandExecutor, etag } from '../http/command-executor';
 import { DelmaalTilstandDto, Kommando, ProblemDto, commandHeaders } from '../http/openapi.dto';
 import { UuidParam } from '../http/uuid.pipe';
@@ -55,14 +56,8 @@ export class DelmaalController {
     @Caller() caller: Principal,
     @Body() body: DelmaalsobservationDto,
   ) {
-    const observationId = this.executor.resourceId(req, caller, body.observationId, 'observationId');
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'RegistrerDelmaalsobservation', data: { ...body, delmaalId, observationId } },
-      { status: 201, id: observationId },
-    );
+    const command = build.registrerDelmaalsobservation(delmaalId, body, this.executor.idFor(req, caller));
+    return this.executor.execute(req, res, caller, command, { status: 201, id: command.data.observationId });
   }
 
   @Post(':delmaalId/evalueringer')
@@ -75,14 +70,8 @@ export class DelmaalController {
     @Caller() caller: Principal,
     @Body() body: EvaluerDelmaalDto,
   ) {
-    const evalueringId = this.executor.resourceId(req, caller, body.evalueringId, 'evalueringId');
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'EvaluerDelmaal', data: { ...body, delmaalId, evalueringId } },
-      { status: 201, id: evalueringId },
-    );
+    const command = build.evaluerDelmaal(delmaalId, body, this.executor.idFor(req, caller));
+    return this.executor.execute(req, res, caller, command, { status: 201, id: command.data.evalueringId });
   }
 
   @Post(':delmaalId/afslutning')
@@ -95,12 +84,9 @@ export class DelmaalController {
     @Caller() caller: Principal,
     @Body() body: AfslutDelmaalDto,
   ) {
-    return this.executor.execute(
-      req,
-      res,
-      caller,
-      { type: 'AfslutDelmaal', data: { ...body, delmaalId } },
-      { status: 200, id: delmaalId },
-    );
+    return this.executor.execute(req, res, caller, build.afslutDelmaal(delmaalId, body), {
+      status: 200,
+      id: delmaalId,
+    });
   }
 }

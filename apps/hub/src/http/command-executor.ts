@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '@hub/domain';
 import { AccessDeniedError } from '../commands/access';
 import type { Request, Response } from 'express';
+import { handleWithBeforeAppend } from '../commands/before-append';
+import type { IdFor } from '../commands/command-builders';
 import { CommandService, type CommandMeta, type CommandOutcome, type HubCommand } from '../commands/command-service';
 import type { Principal } from '../auth/token-verifier';
 import { HttpProblem } from './problem';
@@ -161,12 +163,7 @@ export class CommandExecutor {
       correlationId: String(req.id),
       ...(expectedRevision === undefined ? {} : { expectedRevision }),
     };
-    let toAppend = command;
-    if (options.beforeAppend) {
-      await this.commands.handle(command, { ...meta, dryRun: true });
-      toAppend = options.beforeAppend();
-    }
-    const outcome: CommandOutcome = await this.commands.handle(toAppend, meta);
+    const outcome: CommandOutcome = await handleWithBeforeAppend(this.commands, command, meta, options.beforeAppend);
     const body: CommandResponse = {
       id: options.id,
       streamId: outcome.streamId,
@@ -200,6 +197,11 @@ export class CommandExecutor {
       .digest('hex');
     // RFC 9562 version 8 (custom), variant 10xx.
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16] as string, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  }
+
+  /** `resourceId` for this request, in the shape the command builders take. */
+  idFor(req: Request, caller: Principal): IdFor {
+    return (given, purpose) => this.resourceId(req, caller, given, purpose);
   }
 
   private send(res: Response, stored: StoredResponse): void {

@@ -1,4 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { HttpProblem, type ProblemField } from './problem';
 
 function flatten(errors: readonly ValidationError[], prefix = ''): ProblemField[] {
@@ -25,27 +27,46 @@ function flatten(errors: readonly ValidationError[], prefix = ''): ProblemField[
   });
 }
 
+/** The validator's options for every body, over HTTP and Kafka alike. */
+const VALIDATOR_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  stopAtFirstError: true,
+  validationError: { target: false, value: true },
+} as const;
+const TRANSFORM_OPTIONS = { enableImplicitConversion: false } as const;
+
+function validationProblem(errors: readonly ValidationError[]): HttpProblem {
+  const fields = flatten(errors);
+  return new HttpProblem(
+    400,
+    fields[0]?.code ?? 'HTTP.UGYLDIG_FORESPOERGSEL',
+    'Malformed request',
+    fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+    fields,
+  );
+}
+
 /**
  * class-validator on every body: unknown fields and wrong types are 400 problems naming each field once. The values
  * are read only to tell a missing field from a wrong one; they are never put in the response or a log.
  */
 export function validationPipe(): ValidationPipe {
   return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
+    ...VALIDATOR_OPTIONS,
     transform: true,
-    stopAtFirstError: true,
-    transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: true },
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      return new HttpProblem(
-        400,
-        fields[0]?.code ?? 'HTTP.UGYLDIG_FORESPOERGSEL',
-        'Malformed request',
-        fields.map((f) => `${f.field}: ${f.message}`).join('; '),
-        fields,
-      );
-    },
+    transformOptions: TRANSFORM_OPTIONS,
+    exceptionFactory: (errors) => validationProblem(errors),
   });
+}
+
+/**
+ * The same validation outside a request (a command arriving over Kafka): transforms a plain object into the DTO class
+ * and validates it as the pipe does, throwing the same HttpProblem.
+ */
+export async function validateBody<T extends object>(dto: new () => T, plain: Record<string, unknown>): Promise<T> {
+  const instance = plainToInstance(dto, plain, TRANSFORM_OPTIONS);
+  const errors = await validate(instance, VALIDATOR_OPTIONS);
+  if (errors.length > 0) throw validationProblem(errors);
+  return instance;
 }

@@ -1,11 +1,22 @@
 import { startHub } from './support/hub';
 
 describe('GET /health', () => {
-  it("is 200 with the store's position when ready, and 503 naming the store when it is down", async () => {
+  it("is 200 with the store's position and each read model's lag when ready, and 503 naming the store when it is down", async () => {
     const hub = await startHub();
     try {
       const ok = await hub.call('GET', '/health');
-      expect([ok.status, ok.json]).toEqual([200, { status: 'ok', parts: { store: { status: 'ok', position: 0 } } }]);
+      expect(ok.status).toBe(200);
+      expect(ok.json).toMatchObject({
+        status: 'ok',
+        parts: { store: { status: 'ok', position: 0 }, projector: { status: 'ok' } },
+      });
+      expect(
+        ok.json.parts.projector.readModels.map((r: { readModel: string; lag: number }) => [r.readModel, r.lag]),
+      ).toEqual([
+        ['sagsoversigt', 0],
+        ['observationer', 0],
+        ['analyse', 0],
+      ]);
       await hub.store.close();
       const down = await hub.call('GET', '/health');
       expect(down.status).toBe(503);

@@ -20,7 +20,18 @@ export interface HubConfig {
   readonly logLevel: string;
   /** Warn rules per kommune and delmål scoring per tilbud (HUB_REGLER_FILE); none configured: the defaults. */
   readonly regelfil: Regelfil;
+  /** What this instance runs (design.md §1): the HTTP API, the projector. Default: all. */
+  readonly roles: ReadonlySet<Role>;
+  readonly readStore:
+    { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
+  /** Key of the analysts' pseudonyms (HMAC of borgerId); generated into HUB_DATA_DIR on the embedded default. */
+  readonly analyseKey: Buffer;
+  /** Analysis groups smaller than this are suppressed (R-48). */
+  readonly minGruppe: number;
 }
+
+export const ROLES = ['api', 'projector'] as const;
+export type Role = (typeof ROLES)[number];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -42,6 +53,7 @@ function secret(
 
 export const JWT_SECRET_FILE = 'hub-jwt-secret';
 export const PII_KEY_FILE = 'pii-master.key';
+export const ANALYSE_KEY_FILE = 'analyse-pseudonym.key';
 
 /**
  * Parses the environment. On the embedded default, a missing HUB_PII_MASTER_KEY or HUB_JWT_SECRET is generated once
@@ -77,6 +89,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     if (value !== undefined && !URL.canParse(value)) problems.push(`${key} must be a URL, got "${value}"`);
   }
   const regelfil = readRegelfil(env['HUB_REGLER_FILE'], problems);
+  const roles = (env['HUB_ROLES'] ?? ROLES.join(','))
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  for (const r of roles)
+    if (!(ROLES as readonly string[]).includes(r))
+      problems.push(`HUB_ROLES: unknown role "${r}" (known: ${ROLES.join(', ')})`);
+  const readStoreKind = env['HUB_READ_STORE'] ?? 'sqlite';
+  if (readStoreKind !== 'sqlite' && readStoreKind !== 'postgres')
+    problems.push(`HUB_READ_STORE must be sqlite or postgres, got "${readStoreKind}"`);
+  if (readStoreKind === 'postgres' && !env['HUB_PG_URL'])
+    problems.push('HUB_PG_URL is required with HUB_READ_STORE=postgres');
+  const minGruppe = env['HUB_MIN_GRUPPE'] === undefined ? 5 : Number(env['HUB_MIN_GRUPPE']);
+  if (!Number.isInteger(minGruppe) || minGruppe < 1) problems.push('HUB_MIN_GRUPPE must be an integer >= 1');
   if (problems.length > 0) throw new ConfigError(problems);
 
   mkdirSync(dataDir, { recursive: true });
@@ -107,6 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     bodyLimitBytes,
     logLevel,
     regelfil,
+    roles: new Set(roles as Role[]),
+    readStore:
+      readStoreKind === 'postgres'
+        ? { kind: 'postgres', url: env['HUB_PG_URL'] as string, schema: env['HUB_PG_SCHEMA'] ?? 'public' }
+        : { kind: 'sqlite' },
+    analyseKey: secret(dataDir, ANALYSE_KEY_FILE, env['HUB_ANALYSE_KEY']).value,
+    minGruppe,
   };
 }
 

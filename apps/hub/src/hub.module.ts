@@ -9,6 +9,7 @@ import {
   Module,
   Res,
   type DynamicModule,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -28,7 +29,15 @@ import { CommandExecutor } from './http/command-executor';
 import { IdempotencyStore } from './http/idempotency.store';
 import { ProblemFilter } from './http/problem.filter';
 import { loggerOptions } from './logging';
-import { EVENT_STORE, IDEMPOTENCY_STORE, PII_VAULT } from './tokens';
+import { EVENT_STORE, IDEMPOTENCY_STORE, PII_VAULT, PROJECTOR, READ_DB, READ_MODELS } from './tokens';
+import { openPostgresReadDb, openSqliteReadDb, Projector, type ReadDb } from '@hub/read-models';
+import {
+  AnalyseController,
+  MyndighedController,
+  ObservationerController,
+  UdfoererController,
+} from './read-models/read-models.controller';
+import { ReadSide, readModels, type HubReadModels } from './read-models/read-side';
 
 export { EVENT_STORE, PII_VAULT } from './tokens';
 
@@ -36,35 +45,53 @@ export { EVENT_STORE, PII_VAULT } from './tokens';
 @Controller()
 class HealthController {
   private readonly logger = new Logger('Health');
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTOR) private readonly projector: Projector | null,
+  ) {}
 
   /** 200 when the store answers; 503 naming the failing part otherwise (design.md §5). */
   @Public()
   @Get('health')
   @HttpCode(200)
   async health(@Res({ passthrough: true }) res: Response) {
+    const parts: Record<string, unknown> = {};
+    let ok = true;
     try {
-      const position = await this.store.headPosition();
-      return { status: 'ok', parts: { store: { status: 'ok', position } } };
+      parts['store'] = { status: 'ok', position: await this.store.headPosition() };
     } catch (error) {
-      res.status(503);
+      ok = false;
       // The public body names the part and its code only; the message (paths, driver text) goes to the log.
       this.logger.error(`health: the event store does not answer: ${(error as Error).message}`);
-      return {
-        status: 'unavailable',
-        parts: { store: { status: 'down', code: (error as { code?: string }).code ?? 'UNKNOWN' } },
-      };
+      parts['store'] = { status: 'down', code: (error as { code?: string }).code ?? 'UNKNOWN' };
     }
+    if (this.projector && ok) {
+      try {
+        parts['projector'] = { status: 'ok', readModels: await this.projector.status() };
+      } catch {
+        ok = false;
+        parts['projector'] = { status: 'down' };
+      }
+    }
+    if (!ok) res.status(503);
+    return { status: ok ? 'ok' : 'unavailable', parts };
   }
 }
 
-class Resources implements OnApplicationShutdown {
+class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PII_VAULT) private readonly vault: PiiVault,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
+    @Inject(READ_DB) private readonly readDb: ReadDb,
+    @Inject(PROJECTOR) private readonly projector: Projector | null,
   ) {}
+  async onApplicationBootstrap() {
+    await this.projector?.start();
+  }
   async onApplicationShutdown() {
+    await this.projector?.stop();
+    await this.readDb.close();
     await this.store.close();
     this.vault.close();
     this.idempotency.close();
@@ -77,7 +104,19 @@ export class HubModule {
     return {
       module: HubModule,
       imports: [LoggerModule.forRoot(loggerOptions(config.logLevel))],
-      controllers: [HealthController, BestillingController, DelmaalController],
+      controllers: [
+        HealthController,
+        ...(config.roles.has('api')
+          ? [
+              BestillingController,
+              DelmaalController,
+              MyndighedController,
+              UdfoererController,
+              ObservationerController,
+              AnalyseController,
+            ]
+          : []),
+      ],
       providers: [
         {
           provide: EVENT_STORE,
@@ -90,6 +129,25 @@ export class HubModule {
         },
         { provide: IDEMPOTENCY_STORE, useFactory: () => new IdempotencyStore(join(config.dataDir, 'hub.sqlite')) },
         { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(config.auth) },
+        {
+          provide: READ_DB,
+          useFactory: () =>
+            config.readStore.kind === 'postgres'
+              ? openPostgresReadDb(config.readStore.url, config.readStore.schema)
+              : openSqliteReadDb(join(config.dataDir, 'read.sqlite')),
+        },
+        { provide: READ_MODELS, useFactory: () => readModels(config.analyseKey) },
+        {
+          provide: ReadSide,
+          inject: [READ_DB, READ_MODELS],
+          useFactory: (readDb: ReadDb, models: HubReadModels) => new ReadSide(readDb, models, config.minGruppe),
+        },
+        {
+          provide: PROJECTOR,
+          inject: [EVENT_STORE, READ_DB, READ_MODELS],
+          useFactory: (store: EventStore, readDb: ReadDb, models: HubReadModels) =>
+            config.roles.has('projector') ? new Projector({ store, readDb, models: Object.values(models) }) : null,
+        },
         {
           provide: CommandService,
           inject: [EVENT_STORE],
@@ -111,7 +169,7 @@ export class HubModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         Resources,
       ],
-      exports: [EVENT_STORE, PII_VAULT, CommandService],
+      exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB],
     };
   }
 }

@@ -6,7 +6,8 @@ import type { EventStore } from '@hub/event-store';
 import { createHubApp } from '../../../apps/hub/src/app';
 import { mintDevToken, type DevTokenRequest } from '../../../apps/hub/src/auth/dev-token';
 import { loadConfig, type HubConfig } from '../../../apps/hub/src/config';
-import { EVENT_STORE } from '../../../apps/hub/src/tokens';
+import { EVENT_STORE, PROJECTOR } from '../../../apps/hub/src/tokens';
+import type { Projector } from '@hub/read-models';
 
 export interface RunningHub {
   readonly url: string;
@@ -15,6 +16,8 @@ export interface RunningHub {
   readonly dataDir: string;
   /** Every route the express app has, as "METHOD /path/:param". */
   readonly routes: readonly string[];
+  /** Resolves once every read model has applied the log up to its head now. */
+  readModelsCaughtUp(): Promise<void>;
   token(request: DevTokenRequest): Promise<string>;
   /** fetch against the hub with a JSON body and optional token and headers. */
   call(
@@ -49,6 +52,7 @@ export async function startHub(
     config,
     dataDir,
     routes,
+    readModelsCaughtUp: () => (app.get<Projector | null>(PROJECTOR) as Projector).caughtUp(),
     store: app.get<EventStore>(EVENT_STORE),
     token: (request) => mintDevToken(secret, request),
     async call(method, path, options = {}) {

@@ -1,0 +1,11 @@
+export { openSqliteReadDb, openPostgresReadDb, type ReadDb } from './read-db';
+export type { ReadModel, Tables } from './read-model';
+export { Projector, positionAt, type ReadModelStatus } from './projector';
+export { sagsoversigt, afventer } from './sagsoversigt.read-model';
+export { observationer, type ObservationDoc } from './observationer.read-model';
+export { analyse, maalopfyldelse, type Maalopfyldelse } from './analyse.read-model';
+export type { IndsatsDoc, IndsatsmaalDoc, DelmaalDoc, TilbagemeldingDoc } from './indsats-doc';
+export { LiveTables } from './live-tables';
+export * as queries from './queries';
+export * as analyseQueries from './analyse.queries';
+export type { Scope, Frist, Markering, BestillingOversigt, ObservationFilter } from './queries';

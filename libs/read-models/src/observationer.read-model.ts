@@ -1,0 +1,175 @@
+import { ffbKatalog, type Kode } from '@hub/domain';
+import type { ReadDb } from './read-db';
+import { toHubEvents, bestillingIdOf } from './hub-events';
+import { daekkedeUndertemaer, evolveIndsats, type IndsatsDoc } from './indsats-doc';
+import type { ReadModel, Tables } from './read-model';
+import { bool, insertNew, loadDocs, upsertRows, type Row } from './rows';
+
+type T = 'kontekst' | 'observation' | 'tag';
+
+export interface ObservationDoc {
+  readonly type: 'vum' | 'delmaal';
+  readonly tekst: string;
+  readonly refleksion: string | null;
+  readonly score: number | null;
+  readonly undertemaer: readonly Kode[];
+  readonly paavirkerIndsatsen: boolean;
+}
+
+/**
+ * Observationer: every delmålsobservation and VUM-observation with its undertema tags (a delmålsobservation is tagged
+ * with its indsatsmål's undertema and related undertemaer), searchable by kategori, overtema, undertema, period,
+ * borger and tilbud — what Cura lacks (reference.md §7 I-1). Each tag records whether an active indsatsmål covered it
+ * when the observation was made: "andre relevante indsatsområder" (§4.5, Q-A10).
+ */
+export const observationer: ReadModel<T> = {
+  name: 'observationer',
+  version: 1,
+  tables: ['kontekst', 'observation', 'tag'],
+  async createTables({ db }: ReadDb, t: Tables<T>) {
+    await db.schema
+      .createTable(t.kontekst)
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('doc', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable(t.observation)
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('bestilling_id', 'text', (c) => c.notNull())
+      .addColumn('delmaal_id', 'text')
+      .addColumn('kommunekode', 'text', (c) => c.notNull())
+      .addColumn('tilbud_id', 'text', (c) => c.notNull())
+      .addColumn('borger_id', 'text', (c) => c.notNull())
+      .addColumn('observeret', 'text', (c) => c.notNull())
+      .addColumn('position', 'bigint', (c) => c.notNull())
+      .addColumn('uden_for_maal', 'integer', (c) => c.notNull())
+      .addColumn('doc', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex(`${t.observation}_kommune`)
+      .on(t.observation)
+      .columns(['kommunekode', 'observeret'])
+      .execute();
+    await db.schema
+      .createIndex(`${t.observation}_tilbud`)
+      .on(t.observation)
+      .columns(['tilbud_id', 'observeret'])
+      .execute();
+    await db.schema
+      .createIndex(`${t.observation}_borger`)
+      .on(t.observation)
+      .columns(['borger_id', 'observeret'])
+      .execute();
+    await db.schema
+      .createTable(t.tag)
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('observation_id', 'text', (c) => c.notNull())
+      .addColumn('undertema', 'text', (c) => c.notNull())
+      .addColumn('overtema', 'text', (c) => c.notNull())
+      .addColumn('kategori', 'text', (c) => c.notNull())
+      .addColumn('daekket', 'integer', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('kommunekode', 'text', (c) => c.notNull())
+      .addColumn('tilbud_id', 'text', (c) => c.notNull())
+      .addColumn('observeret', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex(`${t.tag}_undertema`).on(t.tag).columns(['undertema', 'observeret']).execute();
+    await db.schema.createIndex(`${t.tag}_overtema`).on(t.tag).columns(['overtema', 'observeret']).execute();
+    await db.schema.createIndex(`${t.tag}_observation`).on(t.tag).column('observation_id').execute();
+  },
+  async applyBatch(tx, _kind, t, recorded) {
+    const events = toHubEvents(recorded);
+    const docs = await loadDocs<IndsatsDoc>(
+      tx,
+      t.kontekst,
+      events.map((e) => bestillingIdOf(e.event)),
+    );
+    const touched = new Set<string>();
+    const observationRows: Row[] = [];
+    const tagRows: Row[] = [];
+    const add = (
+      doc: IndsatsDoc,
+      id: string,
+      delmaalId: string | null,
+      observeret: string,
+      position: number,
+      obs: ObservationDoc,
+    ) => {
+      const daekkede = daekkedeUndertemaer(doc);
+      const tags = obs.undertemaer.flatMap((k) => {
+        const u = ffbKatalog.undertema(k.code);
+        return u ? [{ u, daekket: daekkede.has(k.code) }] : [];
+      });
+      observationRows.push({
+        id,
+        type: obs.type,
+        bestilling_id: doc.bestillingId,
+        delmaal_id: delmaalId,
+        kommunekode: doc.kommunekode,
+        tilbud_id: doc.tilbudId,
+        borger_id: doc.borgerId,
+        observeret,
+        position,
+        uden_for_maal: bool(tags.some((tag) => !tag.daekket)),
+        doc: JSON.stringify(obs),
+      });
+      for (const { u, daekket } of tags) {
+        tagRows.push({
+          id: `${id}:${u.code}`,
+          observation_id: id,
+          undertema: u.code,
+          overtema: u.overtema.code,
+          kategori: u.kategori,
+          daekket: bool(daekket),
+          type: obs.type,
+          kommunekode: doc.kommunekode,
+          tilbud_id: doc.tilbudId,
+          observeret,
+        });
+      }
+    };
+    for (const { event, position } of events) {
+      const id = bestillingIdOf(event);
+      const before = docs.get(id) ?? null;
+      if (before && event.type === 'VumObservationRegistreret') {
+        const d = event.data;
+        add(before, d.observationId, null, d.observeret, position, {
+          type: 'vum',
+          tekst: d.tekst,
+          refleksion: null,
+          score: null,
+          undertemaer: d.undertemaer,
+          paavirkerIndsatsen: d.paavirkerIndsatsen,
+        });
+      }
+      if (before && event.type === 'DelmaalsobservationRegistreret') {
+        const d = event.data;
+        const maalId = before.delmaal.find((x) => x.delmaalId === d.delmaalId)?.indsatsmaalId;
+        const maal = before.indsatsmaal.find((m) => m.indsatsmaalId === maalId);
+        const undertemaer = maal ? [maal.undertema, ...maal.relateredeUndertemaer] : [];
+        add(before, d.observationId, d.delmaalId, d.observeret, position, {
+          type: 'delmaal',
+          tekst: d.observation,
+          refleksion: d.refleksion,
+          score: d.score,
+          undertemaer,
+          paavirkerIndsatsen: false,
+        });
+      }
+      const next = evolveIndsats(before, event, position);
+      if (next) {
+        docs.set(id, next);
+        touched.add(id);
+      }
+    }
+    await upsertRows(
+      tx,
+      t.kontekst,
+      'id',
+      [...touched].map((id) => ({ id, doc: JSON.stringify(docs.get(id)) })),
+    );
+    await insertNew(tx, t.observation, 'id', observationRows);
+    await insertNew(tx, t.tag, 'id', tagRows);
+  },
+};

@@ -1,0 +1,114 @@
+import type { ReadDb } from './read-db';
+import { toHubEvents, bestillingIdOf } from './hub-events';
+import { evolveIndsats, naesteOpfoelgningsdato, type IndsatsDoc } from './indsats-doc';
+import type { ReadModel, Tables } from './read-model';
+import { loadDocs, replaceRows, upsertRows, type Row } from './rows';
+
+type T = 'indsats' | 'tilbagemelding';
+
+/** What the udfører is to do next with a bestilling, if anything. */
+export function afventer(doc: IndsatsDoc): 'kvittering' | 'accept' | null {
+  if (doc.fase !== 'afgivet' && doc.fase !== 'accepteret') return null;
+  if (doc.kvitteretVersion < doc.version) return 'kvittering';
+  return doc.fase === 'afgivet' ? 'accept' : null;
+}
+
+/**
+ * Sagsoversigt: one row per bestilling with the whole indsats as a document (indsatsmål with their delmål, latest
+ * evaluering and status, opfølgninger), indexed by party, fase and next opfølgningsdato; and the tilbagemelding inbox.
+ * Serves the sagsbehandler's and the tilbud's views.
+ */
+export const sagsoversigt: ReadModel<T> = {
+  name: 'sagsoversigt',
+  version: 1,
+  tables: ['indsats', 'tilbagemelding'],
+  async createTables({ db }: ReadDb, t: Tables<T>) {
+    await db.schema
+      .createTable(t.indsats)
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kommunekode', 'text', (c) => c.notNull())
+      .addColumn('tilbud_id', 'text', (c) => c.notNull())
+      .addColumn('borger_id', 'text', (c) => c.notNull())
+      .addColumn('fase', 'text', (c) => c.notNull())
+      .addColumn('afventer', 'text')
+      .addColumn('naeste_opfoelgningsdato', 'text')
+      .addColumn('afgivet', 'text', (c) => c.notNull())
+      .addColumn('doc', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex(`${t.indsats}_kommune`).on(t.indsats).columns(['kommunekode', 'fase']).execute();
+    await db.schema.createIndex(`${t.indsats}_tilbud`).on(t.indsats).columns(['tilbud_id', 'fase']).execute();
+    await db.schema
+      .createTable(t.tilbagemelding)
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('bestilling_id', 'text', (c) => c.notNull())
+      .addColumn('kommunekode', 'text', (c) => c.notNull())
+      .addColumn('tilbud_id', 'text', (c) => c.notNull())
+      .addColumn('trigger', 'text', (c) => c.notNull())
+      .addColumn('sendt', 'text', (c) => c.notNull())
+      .addColumn('kvitteret', 'text')
+      .addColumn('doc', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex(`${t.tilbagemelding}_bestilling`)
+      .on(t.tilbagemelding)
+      .column('bestilling_id')
+      .execute();
+    await db.schema
+      .createIndex(`${t.tilbagemelding}_kommune`)
+      .on(t.tilbagemelding)
+      .columns(['kommunekode', 'kvitteret'])
+      .execute();
+  },
+  async applyBatch(tx, _kind, t, recorded) {
+    const events = toHubEvents(recorded);
+    const docs = await loadDocs<IndsatsDoc>(
+      tx,
+      t.indsats,
+      events.map((e) => bestillingIdOf(e.event)),
+    );
+    const touched = new Set<string>();
+    for (const { event, position } of events) {
+      const id = bestillingIdOf(event);
+      const next = evolveIndsats(docs.get(id) ?? null, event, position);
+      if (next) {
+        docs.set(id, next);
+        touched.add(id);
+      }
+    }
+    const changed = [...touched].map((id) => docs.get(id) as IndsatsDoc);
+    await upsertRows(
+      tx,
+      t.indsats,
+      'id',
+      changed.map((d): Row => ({
+        id: d.bestillingId,
+        kommunekode: d.kommunekode,
+        tilbud_id: d.tilbudId,
+        borger_id: d.borgerId,
+        fase: d.fase,
+        afventer: afventer(d),
+        naeste_opfoelgningsdato: d.fase === 'accepteret' || d.fase === 'afgivet' ? naesteOpfoelgningsdato(d) : null,
+        afgivet: d.afgivet,
+        doc: JSON.stringify(d),
+      })),
+    );
+    await replaceRows(
+      tx,
+      t.tilbagemelding,
+      'bestilling_id',
+      changed.filter((d) => d.tilbagemeldinger.length > 0).map((d) => d.bestillingId),
+      changed.flatMap((d) =>
+        d.tilbagemeldinger.map((tb): Row => ({
+          id: tb.tilbagemeldingId,
+          bestilling_id: d.bestillingId,
+          kommunekode: d.kommunekode,
+          tilbud_id: d.tilbudId,
+          trigger: tb.trigger,
+          sendt: tb.sendt,
+          kvitteret: tb.kvitteret,
+          doc: JSON.stringify(tb),
+        })),
+      ),
+    );
+  },
+};

@@ -1,0 +1,252 @@
+import {
+  backoffDelay,
+  describeError,
+  silentLogger,
+  sleep,
+  worthLogging,
+  type BackoffOptions,
+  type Logger,
+} from '../backoff';
+import { CE, SPEC_VERSION } from '../cloudevents';
+import type { OutboundRecord, Publisher } from '../publisher.port';
+import type { PartyRef, TopicNames } from '../topics';
+import type { InboundDelivery, InboundMessage, InboundSource } from './inbound-source.port';
+import type { ProcessedMessages } from './processed-messages';
+
+/** A command message that passed the envelope checks, for the application's handler. */
+export interface CommandMessage {
+  readonly message: InboundMessage;
+  /** ce_id: the sender's message id, unique per sender. */
+  readonly id: string;
+  /** ce_type: which command. */
+  readonly type: string;
+  /** The party the topic names: Kafka's prefix ACLs let only that party write it. */
+  readonly sender: PartyRef;
+  /**
+   * True when an earlier handling of this message may have been applied (a crash, a stop or a failed attempt came in
+   * between): the handler checks the store before applying it again.
+   */
+  readonly maybeApplied: boolean;
+}
+
+export type CommandMessageHandler = (command: CommandMessage) => Promise<void>;
+
+export interface ErrorField {
+  readonly field: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The same message will always fail (malformed, invalid, refused by a rule, the wrong party): dead-letter it. */
+export class PermanentMessageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly errors: readonly ErrorField[] = [],
+  ) {
+    super(message);
+    this.name = 'PermanentMessageError';
+  }
+}
+
+/** The message may pass later (store unavailable, a concurrent write): retry with back-off, `maxAttempts` in all. */
+export class TransientMessageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** null: retry until it passes or the consumer stops (an outage must not turn valid commands into rejects). */
+    readonly maxAttempts: number | null,
+  ) {
+    super(message);
+    this.name = 'TransientMessageError';
+  }
+}
+
+/** Headers a dead-lettered message carries besides its original ones (its ce_* attributes included). */
+export const DLQ = {
+  code: 'ffb_dlq_code',
+  reason: 'ffb_dlq_reason',
+  errors: 'ffb_dlq_errors',
+  topic: 'ffb_dlq_topic',
+  partition: 'ffb_dlq_partition',
+  offset: 'ffb_dlq_offset',
+  attempts: 'ffb_dlq_attempts',
+  time: 'ffb_dlq_time',
+} as const;
+
+export interface InboundConsumerOptions {
+  readonly source: InboundSource;
+  /** Sends dead letters; acknowledged before the message counts as handled. */
+  readonly publisher: Publisher;
+  readonly processed: ProcessedMessages;
+  readonly topics: TopicNames;
+  readonly handler: CommandMessageHandler;
+  readonly retry?: BackoffOptions;
+  /** Attempts for an error the handler did not classify. Default 5. */
+  readonly maxAttempts?: number;
+  readonly logger?: Logger;
+  readonly now?: () => string;
+}
+
+export interface InboundStats {
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  readonly retries: number;
+}
+
+export interface InboundConsumer {
+  stats(): InboundStats;
+  stop(): Promise<void>;
+}
+
+class Stopped extends Error {}
+
+const MAX_ID_LENGTH = 200;
+const MAX_ERRORS_IN_HEADER = 50;
+
+/**
+ * Consumes the per-sender command topics (design.md §4): checks the CloudEvents envelope, skips message ids it has
+ * handled before (redeliveries), hands each command to the application, retries transient failures with back-off
+ * and sends permanent failures to the sender's dead-letter topic with the reason in headers, then goes on with the
+ * next message. One message at a time per partition, so a sender's commands keep their order.
+ */
+export async function startInboundConsumer(options: InboundConsumerOptions): Promise<InboundConsumer> {
+  const { source, publisher, processed, topics, handler } = options;
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? (() => new Date().toISOString());
+  const maxAttempts = options.maxAttempts ?? 5;
+  const stopping = new AbortController();
+  const stats = { applied: 0, duplicates: 0, deadLettered: 0, retries: 0 };
+
+  const pause = async (attempt: number, delivery: InboundDelivery): Promise<void> => {
+    stats.retries += 1;
+    if (!(await sleep(backoffDelay(attempt - 1, options.retry), stopping.signal))) throw new Stopped();
+    await delivery.heartbeat();
+  };
+
+  const deadLetter = async (
+    message: InboundMessage,
+    sender: PartyRef,
+    error: PermanentMessageError,
+    attempts: number,
+    delivery: InboundDelivery,
+  ): Promise<void> => {
+    const record: OutboundRecord = {
+      topic: topics.deadLetter(sender),
+      key: message.key ?? message.headers[CE.subject] ?? '',
+      value: message.value ?? '',
+      headers: {
+        ...message.headers,
+        [DLQ.code]: error.code,
+        [DLQ.reason]: error.message,
+        [DLQ.errors]: JSON.stringify(error.errors.slice(0, MAX_ERRORS_IN_HEADER)),
+        [DLQ.topic]: message.topic,
+        [DLQ.partition]: String(message.partition),
+        [DLQ.offset]: message.offset,
+        [DLQ.attempts]: String(attempts),
+        [DLQ.time]: now(),
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      if (stopping.signal.aborted) throw new Stopped();
+      try {
+        await publisher.send([record]);
+        break;
+      } catch (sendError) {
+        if (worthLogging(attempt)) {
+          logger.warn('inbound: dead letter not acknowledged, retrying', { attempt, error: describeError(sendError) });
+        }
+        await pause(attempt, delivery);
+      }
+    }
+    stats.deadLettered += 1;
+    // The code names the rule or field problem; the reason text stays in the dead letter, out of the log.
+    logger.warn('inbound: command dead-lettered', {
+      code: error.code,
+      type: message.headers[CE.type],
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+    });
+  };
+
+  const handle = async (message: InboundMessage, delivery: InboundDelivery): Promise<void> => {
+    const sender = topics.parseCommandTopic(message.topic);
+    if (!sender) {
+      logger.error('inbound: message on a topic that names no sender; skipped', { topic: message.topic });
+      return;
+    }
+    const id = message.headers[CE.id];
+    if (!id || id.length > MAX_ID_LENGTH) {
+      const problem = id
+        ? new PermanentMessageError('KAFKA.UGYLDIGT_CE_ID', `ce_id is longer than ${MAX_ID_LENGTH} characters`)
+        : new PermanentMessageError(
+            'KAFKA.MANGLER_CE_ID',
+            'the message has no ce_id header, so it cannot be deduplicated',
+          );
+      await deadLetter(message, sender, problem, 1, delivery);
+      return;
+    }
+    const begun = processed.begin(message.topic, id);
+    if (begun === 'done' || begun === 'dead') {
+      stats.duplicates += 1;
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (message.headers[CE.specversion] !== SPEC_VERSION) {
+          throw new PermanentMessageError(
+            'KAFKA.UGYLDIG_CLOUDEVENT',
+            `ce_specversion must be ${SPEC_VERSION} (CloudEvents binary mode)`,
+          );
+        }
+        await handler({
+          message,
+          id,
+          type: message.headers[CE.type] ?? '',
+          sender,
+          maybeApplied: begun === 'unfinished' || attempt > 1,
+        });
+        processed.finish(message.topic, id, 'done', null);
+        stats.applied += 1;
+        return;
+      } catch (error) {
+        if (error instanceof Stopped) throw error;
+        const permanent = asPermanent(error, attempt, maxAttempts);
+        if (permanent) {
+          await deadLetter(message, sender, permanent, attempt, delivery);
+          processed.finish(message.topic, id, 'dead', permanent.code);
+          return;
+        }
+        if (worthLogging(attempt)) {
+          logger.warn('inbound: command failed, retrying', {
+            attempt,
+            topic: message.topic,
+            offset: message.offset,
+            error: error instanceof TransientMessageError ? error.code : describeError(error),
+          });
+        }
+        await pause(attempt, delivery);
+      }
+    }
+  };
+
+  await source.start(topics.commandPattern, handle);
+  return {
+    stats: () => ({ ...stats }),
+    stop: async () => {
+      stopping.abort();
+      await source.stop();
+    },
+  };
+}
+
+/** The dead letter an error becomes now, or null to try again. */
+function asPermanent(error: unknown, attempt: number, maxAttempts: number): PermanentMessageError | null {
+  if (error instanceof PermanentMessageError) return error;
+  const limit = error instanceof TransientMessageError ? error.maxAttempts : maxAttempts;
+  if (limit === null || attempt < limit) return null;
+  const code = error instanceof TransientMessageError ? error.code : 'KAFKA.INTERN_FEJL';
+  return new PermanentMessageError(code, `gave up after ${attempt} attempts (${code})`);
+}

@@ -1,0 +1,28 @@
+export { asyncApiDocument, type AsyncApiOptions, type CommandMessageDoc } from './asyncapi';
+export { backoffDelay, silentLogger, type BackoffOptions, type Logger } from './backoff';
+export { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.store';
+export { CE, JSON_CONTENT_TYPE, SPEC_VERSION, cloudEventHeaders } from './cloudevents';
+export {
+  DLQ,
+  PermanentMessageError,
+  TransientMessageError,
+  startInboundConsumer,
+  type CommandMessage,
+  type CommandMessageHandler,
+  type ErrorField,
+  type InboundConsumer,
+  type InboundConsumerOptions,
+  type InboundStats,
+} from './inbound/inbound-consumer';
+export type { InboundDelivery, InboundMessage, InboundSource } from './inbound/inbound-source.port';
+export { openSqliteProcessedMessages, type ProcessedMessages } from './inbound/processed-messages';
+export { OUTBOUND_MESSAGES, type OutboundMessageDefinition } from './integration-events/catalog';
+export type { IntegrationMessage, Sensitivity } from './integration-events/integration-event';
+export { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';
+export type { JsonSchema } from './integration-events/schemas.v1';
+export { createKafka, type KafkaClientConfig } from './kafkajs/kafka-client';
+export { createKafkaInboundSource, type KafkaInboundOptions } from './kafkajs/kafkajs.inbound-source';
+export { createKafkaPublisher } from './kafkajs/kafkajs.publisher';
+export type { OutboundRecord, Publisher } from './publisher.port';
+export { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay';
+export { partyLabel, topicNames, topicSegment, type Part, type PartyRef, type TopicNames } from './topics';

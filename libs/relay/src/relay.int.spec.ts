@@ -1,0 +1,260 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteEventStore, type EventStore } from '@hub/event-store';
+import { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.store';
+import { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';
+import { createKafka, type KafkaClientConfig } from './kafkajs/kafka-client';
+import { createKafkaPublisher } from './kafkajs/kafkajs.publisher';
+import { startRelay, type Relay } from './relay';
+import { domainWriter, helIndsats, nyIndsats, type Indsats } from './testing/domain-writer';
+import { listTopics, readTopic, type KcatRecord } from './testing/kcat';
+import { startMockKafka, type MockKafka } from './testing/mock-kafka';
+import { eventually, mockClusterConfig, throughProxy } from './testing/mock-cluster.config';
+import { startTcpProxy } from './testing/tcp-proxy';
+import { topicNames, type TopicNames } from './topics';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+interface Expected {
+  readonly topic: string;
+  readonly key: string;
+  readonly id: string;
+}
+
+/** What the relay must publish for the store's log: per topic and key, the ce_ids in log order. */
+async function expectedRecords(store: EventStore, topics: TopicNames): Promise<Expected[]> {
+  const context = storeMappingContext(store, () => null);
+  const out: Expected[] = [];
+  for (const event of await store.readAll()) {
+    for (const message of await toIntegrationMessages(event, context)) {
+      out.push({ topic: topics.outbound(message.recipient), key: message.subject, id: event.eventId });
+    }
+  }
+  return out;
+}
+
+async function published(bootstrap: string, prefix: string): Promise<KcatRecord[]> {
+  const names = (await listTopics(bootstrap)).filter((t) => t.startsWith(`${prefix}ffb.`));
+  return (await Promise.all(names.map((name) => readTopic(bootstrap, name)))).flat();
+}
+
+/** Per topic and key: the ce_ids in the order they first appear (what a consumer that dedupes on ce_id sees). */
+function firstSeen(records: readonly { topic: string; key: string | null; id: string }[]): Map<string, string[]> {
+  const sequences = new Map<string, string[]>();
+  for (const record of records) {
+    const sequence = sequences.get(`${record.topic} ${record.key}`) ?? [];
+    if (!sequence.includes(record.id)) sequence.push(record.id);
+    sequences.set(`${record.topic} ${record.key}`, sequence);
+  }
+  return sequences;
+}
+
+const asSeen = (records: readonly KcatRecord[]) =>
+  [...records]
+    .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+    .map((r) => ({ topic: r.topic, key: r.key, id: r.headers['ce_id'] as string }));
+
+describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () => {
+  let mock: MockKafka;
+  let dir: string;
+  let store: EventStore;
+  let checkpoints: CheckpointStore;
+  const cleanup: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    mock = await startMockKafka();
+  });
+  afterAll(async () => {
+    await mock.stop();
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'relay-'));
+    store = openSqliteEventStore({ file: join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
+    checkpoints = openSqliteCheckpointStore({ file: join(dir, 'kafka.sqlite'), name: 'relay' });
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+    checkpoints.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const relayWith = (config: KafkaClientConfig, topics: TopicNames, options: { maxRecordsPerSend?: number } = {}) => {
+    const publisher = createKafkaPublisher(createKafka(config), config);
+    const relay = startRelay({
+      store,
+      publisher,
+      checkpoints,
+      topics,
+      source: 'urn:ffb-hub:test',
+      laesCpr: () => null,
+      retry: { initialMs: 50, maxMs: 400 },
+      ...options,
+    });
+    cleanup.push(async () => {
+      await relay.stop();
+      await publisher.close();
+    });
+    return relay;
+  };
+  const caughtUp = (relay: Relay) =>
+    eventually(
+      () => relay.lag(),
+      (lag) => lag === 0,
+      30_000,
+      'relay lag 0',
+    );
+
+  it('keeps accepting commands while the broker is unreachable and publishes every event, in order per key, once it is back', async () => {
+    const topics = topicNames('outage.');
+    const proxy = await startTcpProxy(mock.bootstrap);
+    cleanup.push(() => proxy.stop());
+    const relay = relayWith(mockClusterConfig(mock.brokers, { socketFactory: throughProxy(proxy) }), topics);
+    const writer = domainWriter(store);
+
+    await helIndsats(writer, nyIndsats('0101', 'tilbud-a'));
+    await caughtUp(relay);
+    const before = relay.stats();
+    expect(before.recordsSent).toBeGreaterThan(0);
+
+    await proxy.stop();
+    await helIndsats(writer, nyIndsats('0147', 'tilbud-b'));
+    await helIndsats(writer, nyIndsats('0101', 'tilbud-a'));
+    await eventually(
+      () => relay.stats().failedSends,
+      (n) => n >= 2,
+      20_000,
+      'failed sends during the outage',
+    );
+    expect(await relay.lag()).toBeGreaterThan(0);
+    expect(relay.stats().checkpoint).toBe(before.checkpoint);
+
+    await proxy.start();
+    await caughtUp(relay);
+
+    const expected = await expectedRecords(store, topics);
+    const seen = asSeen(await published(mock.bootstrap, 'outage.'));
+    expect(new Set(seen.map((r) => r.id))).toEqual(new Set(expected.map((r) => r.id)));
+    expect(firstSeen(seen)).toEqual(firstSeen(expected));
+    // Redeliveries are duplicates of the same ce_id on the same topic and key, never anything else.
+    expect(seen.length).toBeGreaterThanOrEqual(expected.length);
+  }, 60_000);
+
+  it('sends again, with the same ce_id, what was acknowledged but not checkpointed when the relay was killed', async () => {
+    const topics = topicNames('crash.');
+    const writer = domainWriter(store);
+    await helIndsats(writer, nyIndsats('0101', 'tilbud-a'));
+    await helIndsats(writer, nyIndsats('0147', 'tilbud-b'));
+
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, 'testing', 'relay-child.process.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          BROKERS: mock.bootstrap,
+          STORE_FILE: join(dir, 'events.sqlite'),
+          CHECKPOINT_FILE: join(dir, 'kafka.sqlite'),
+          PREFIX: 'crash.',
+          MAX_RECORDS: '5',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('acked')) {
+          // The broker has the first 5 records; the child is frozen before its checkpoint write.
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.once('exit', () => reject(new Error(`relay child exited before its first ack: ${stderr}`)));
+    });
+    expect(await exited).toBe('SIGKILL');
+    expect(checkpoints.load()).toBe(0);
+    const afterCrash = asSeen(await published(mock.bootstrap, 'crash.'));
+    expect(afterCrash).toHaveLength(5);
+
+    const relay = relayWith(mockClusterConfig(mock.brokers), topics);
+    await caughtUp(relay);
+
+    const expected = await expectedRecords(store, topics);
+    const seen = asSeen(await published(mock.bootstrap, 'crash.'));
+    expect(seen).toHaveLength(expected.length + 5);
+    const counts = new Map<string, number>();
+    for (const record of seen) counts.set(record.id, (counts.get(record.id) ?? 0) + 1);
+    const twice = [...counts].filter(([, n]) => n === 2).map(([id]) => id);
+    expect(new Set(twice)).toEqual(new Set(afterCrash.map((r) => r.id)));
+    expect([...counts.values()].every((n) => n === 1 || n === 2)).toBe(true);
+    expect(new Set(counts.keys())).toEqual(new Set(expected.map((r) => r.id)));
+    expect(firstSeen(seen)).toEqual(firstSeen(expected));
+  }, 60_000);
+
+  it("never puts another tilbud's or kommune's data on a party's topic, also for ids that differ only in case or - and _", async () => {
+    const topics = topicNames('isolation.');
+    const writer = domainWriter(store);
+    const indsatser: Indsats[] = [
+      nyIndsats('0101', 'tilbud_a'),
+      nyIndsats('0147', 'tilbud-a'),
+      nyIndsats('0101', 'Tilbud-a'),
+      nyIndsats('0147', 'tilbud_a'),
+    ];
+    for (const indsats of indsatser) await helIndsats(writer, indsats);
+    const relay = relayWith(mockClusterConfig(mock.brokers), topics);
+    await caughtUp(relay);
+
+    const parties = [
+      ...new Set(indsatser.map((i) => `udfoerer:${i.tilbudId}`)),
+      ...new Set(indsatser.map((i) => `myndighed:${i.kommunekode}`)),
+    ];
+    let checked = 0;
+    for (const label of parties) {
+      const [party, id] = label.split(':') as ['udfoerer' | 'myndighed', string];
+      const records = await readTopic(mock.bootstrap, topics.outbound({ party, id }));
+      const own = indsatser.filter((i) => (party === 'udfoerer' ? i.tilbudId : i.kommunekode) === id);
+      const foreign = indsatser.filter((i) => !own.includes(i));
+      expect(records.length).toBeGreaterThan(0);
+      for (const record of records) {
+        expect(record.headers['ce_ffbrecipient']).toBe(label);
+        expect(own.map((i) => i.bestillingId)).toContain(record.key);
+        for (const other of foreign) {
+          expect(record.payload).not.toContain(other.bestillingId);
+          expect(record.payload).not.toContain(other.borgerId);
+        }
+        checked += 1;
+      }
+    }
+    expect(checked).toBe((await expectedRecords(store, topics)).length);
+  }, 60_000);
+
+  it('reports lag as head position minus checkpoint, and resumes from the checkpoint after stop()', async () => {
+    const topics = topicNames('lag.');
+    const writer = domainWriter(store);
+    await helIndsats(writer, nyIndsats());
+    const first = relayWith(mockClusterConfig(mock.brokers), topics);
+    await caughtUp(first);
+    const head = await store.headPosition();
+    expect(first.stats().checkpoint).toBe(head);
+    await first.stop();
+    await first.done;
+
+    await helIndsats(writer, nyIndsats());
+    expect(await first.lag()).toBe((await store.headPosition()) - head);
+    expect(checkpoints.load()).toBe(head);
+
+    const second = relayWith(mockClusterConfig(mock.brokers), topics);
+    await caughtUp(second);
+    const seen = asSeen(await published(mock.bootstrap, 'lag.'));
+    const expected = await expectedRecords(store, topics);
+    expect(seen.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
+  }, 60_000);
+});

@@ -1,0 +1,192 @@
+import type { EventStore, RecordedEvent, Subscription } from '@hub/event-store';
+import {
+  backoffDelay,
+  describeError,
+  silentLogger,
+  sleep,
+  worthLogging,
+  type BackoffOptions,
+  type Logger,
+} from './backoff';
+import type { CheckpointStore } from './checkpoint.store';
+import { cloudEventHeaders } from './cloudevents';
+import { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';
+import type { OutboundRecord, Publisher } from './publisher.port';
+import type { TopicNames } from './topics';
+
+export interface RelayOptions {
+  readonly store: EventStore;
+  readonly publisher: Publisher;
+  readonly checkpoints: CheckpointStore;
+  readonly topics: TopicNames;
+  /** CloudEvents `source` of every message, e.g. `urn:ffb-hub:prod`. */
+  readonly source: string;
+  /** The PII vault's CPR lookup; null for an erased borger. */
+  readonly laesCpr: (borgerId: string) => string | null | Promise<string | null>;
+  /** Events read from the log per batch during catch-up. Default 500. */
+  readonly batchSize?: number;
+  /** Records per send, and their total size; a send is checkpointed once acknowledged. Defaults 500 and 512 KiB. */
+  readonly maxRecordsPerSend?: number;
+  readonly maxBytesPerSend?: number;
+  /** Back-off between failed sends. The relay retries until the broker acknowledges or stop() is called. */
+  readonly retry?: BackoffOptions;
+  readonly logger?: Logger;
+}
+
+export interface RelayStats {
+  readonly checkpoint: number;
+  readonly recordsSent: number;
+  readonly failedSends: number;
+}
+
+export interface Relay {
+  /** Events in the store's log that are not yet acknowledged by the broker: head position − checkpoint. */
+  lag(): Promise<number>;
+  stats(): RelayStats;
+  /** Settles when the relay ends: resolves after stop(), rejects when an event cannot be mapped or the store fails. */
+  readonly done: Promise<void>;
+  /** Stops after the send in flight; an unacknowledged send is abandoned and sent again on the next start. */
+  stop(): Promise<void>;
+}
+
+class Stopped extends Error {}
+
+/**
+ * The relay worker (design.md §1): follows the store's global log from its durable checkpoint, maps each event to
+ * public integration events, sends them, and moves the checkpoint only after the broker acknowledged them.
+ * Delivery is at-least-once: a crash between the acknowledgement and the checkpoint sends those records again, with
+ * the same `ce_id`. Order per bestilling holds because the log is read in order, records of one bestilling share a
+ * key (one partition), and the next send starts only after the previous one was acknowledged.
+ */
+export function startRelay(options: RelayOptions): Relay {
+  const { store, publisher, checkpoints, topics, source } = options;
+  const logger = options.logger ?? silentLogger;
+  const maxRecords = options.maxRecordsPerSend ?? 500;
+  const maxBytes = options.maxBytesPerSend ?? 512 * 1024;
+  const context = storeMappingContext(store, options.laesCpr);
+  const stopping = new AbortController();
+  let checkpoint = checkpoints.load();
+  let recordsSent = 0;
+  let failedSends = 0;
+
+  const sendUntilAcknowledged = async (records: readonly OutboundRecord[]): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      if (stopping.signal.aborted) throw new Stopped();
+      try {
+        // A stop does not wait for a send the broker may never answer; unacknowledged means not checkpointed.
+        await untilAborted(publisher.send(records), stopping.signal);
+        if (attempt > 1) logger.info('relay: broker acknowledged again', { attempts: attempt, checkpoint });
+        recordsSent += records.length;
+        return;
+      } catch (error) {
+        if (error instanceof Stopped) throw error;
+        failedSends += 1;
+        const delay = backoffDelay(attempt - 1, options.retry);
+        if (worthLogging(attempt)) {
+          logger.warn('relay: send failed, retrying', {
+            attempt,
+            retryInMs: delay,
+            checkpoint,
+            error: describeError(error),
+          });
+        }
+        if (!(await sleep(delay, stopping.signal))) throw new Stopped();
+      }
+    }
+  };
+
+  const commit = async (records: readonly OutboundRecord[], position: number): Promise<void> => {
+    if (records.length > 0) await sendUntilAcknowledged(records);
+    checkpoints.save(position);
+    checkpoint = position;
+  };
+
+  const toRecords = async (event: RecordedEvent): Promise<OutboundRecord[]> => {
+    context.remember(event);
+    const messages = await toIntegrationMessages(event, context);
+    const records = messages.map((message): OutboundRecord => ({
+      topic: topics.outbound(message.recipient),
+      key: message.subject,
+      value: JSON.stringify(message.data),
+      headers: cloudEventHeaders(event, message, source),
+    }));
+    if (new Set(records.map((r) => r.topic)).size !== records.length) {
+      throw new Error(`event ${event.eventId} maps to two messages on one topic; ce_id would not be unique`);
+    }
+    return records;
+  };
+
+  const handler = async (events: readonly RecordedEvent[]): Promise<void> => {
+    let pending: OutboundRecord[] = [];
+    let bytes = 0;
+    let last = checkpoint;
+    for (const event of events) {
+      for (const record of await toRecords(event)) {
+        pending.push(record);
+        bytes += Buffer.byteLength(record.value);
+      }
+      last = event.position;
+      if (pending.length >= maxRecords || bytes >= maxBytes) {
+        await commit(pending, last);
+        pending = [];
+        bytes = 0;
+      }
+    }
+    if (last > checkpoint) await commit(pending, last);
+  };
+
+  let subscription: Subscription;
+  try {
+    subscription = store.subscribeToAll({ after: checkpoint, batchSize: options.batchSize ?? 500, handler });
+  } catch (error) {
+    return failed(error);
+  }
+  const done = subscription.done.catch((error: unknown) => {
+    if (error instanceof Stopped) return;
+    logger.error('relay: stopped on an error', { checkpoint, error: describeError(error) });
+    throw error;
+  });
+  // The caller observes failures through `done`; this keeps an unobserved failure from crashing the process.
+  done.catch(() => undefined);
+  return {
+    done,
+    lag: async () => Math.max(0, (await store.headPosition()) - checkpoint),
+    stats: () => ({ checkpoint, recordsSent, failedSends }),
+    stop: async () => {
+      stopping.abort();
+      await subscription.stop();
+    },
+  };
+}
+
+/** Settles like `work`, or rejects with Stopped as soon as the signal aborts (leaving `work` to settle unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Stopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function failed(error: unknown): Relay {
+  const done = Promise.reject(error);
+  done.catch(() => undefined);
+  return {
+    done,
+    lag: async () => {
+      throw error;
+    },
+    stats: () => ({ checkpoint: 0, recordsSent: 0, failedSends: 0 }),
+    stop: async () => undefined,
+  };
+}

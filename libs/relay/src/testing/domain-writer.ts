@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import {
+  bestilling,
+  CURRENT_SCHEMA_VERSION,
+  delmaal,
+  ffbKatalog,
+  STANDARD_REGLER,
+  tilBestillingEvent,
+  tilDelmaalEvent,
+  toBestillingStreamId,
+  toDelmaalStreamId,
+  type BestillingCommand,
+  type BestillingEvent,
+  type BestillingOpslag,
+  type BestillingState,
+  type DelmaalCommand,
+  type DelmaalEvent,
+  type DelmaalFindes,
+  type DelmaalState,
+} from '@hub/domain';
+import { afgivBestilling, FFB, indsatsmaalInput, kode, opretDelmaal } from '@hub/domain/testing/fixtures';
+import { handleCommand, readState, type EventStore, type Folding } from '@hub/event-store';
+
+/**
+ * The domain's write path for relay tests and the relay benchmark, without the app: the real deciders through the
+ * real generic write path, so the log holds exactly what the hub would store.
+ */
+export interface Aktoer {
+  readonly party: 'myndighed' | 'udfoerer';
+  readonly subject: string;
+  readonly kommunekode?: string;
+  readonly tilbudId?: string;
+}
+
+const bestillingFolding: Folding<BestillingState, BestillingEvent> = {
+  initialState: bestilling.initialState,
+  evolve: bestilling.evolve,
+  fromRecorded: tilBestillingEvent,
+};
+const delmaalFolding: Folding<DelmaalState, DelmaalEvent> = {
+  initialState: delmaal.initialState,
+  evolve: delmaal.evolve,
+  fromRecorded: tilDelmaalEvent,
+};
+
+export const NOW = '2026-04-01T09:00:00.000Z';
+
+export function domainWriter(store: EventStore, now: () => string = () => NOW) {
+  const context = () => ({ now: now(), katalog: ffbKatalog, regler: STANDARD_REGLER });
+  const commandContext = (actor: Aktoer) => ({
+    eventId: () => randomUUID(),
+    metadata: () => ({
+      schemaVersion: CURRENT_SCHEMA_VERSION,
+      occurredAt: now(),
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: {
+        party: actor.party,
+        subject: actor.subject,
+        ...(actor.kommunekode ? { kommunekode: actor.kommunekode } : {}),
+        ...(actor.tilbudId ? { tilbudId: actor.tilbudId } : {}),
+      },
+      ffbVersion: ffbKatalog.version,
+    }),
+  });
+  return {
+    async bestilling(command: BestillingCommand, actor: Aktoer) {
+      let opslag: BestillingOpslag | undefined;
+      if (command.type === 'SendTilbagemelding') {
+        const entries = new Map<string, { bestillingId: string; observationer: readonly string[] }>();
+        for (const ref of command.data.observationer ?? []) {
+          if (ref.type !== 'delmaal' || !ref.delmaalId) continue;
+          const { state } = await readState(store, toDelmaalStreamId(ref.delmaalId), delmaalFolding);
+          if (state.fase !== 'ingen') {
+            const found = state as DelmaalFindes;
+            entries.set(ref.delmaalId, { bestillingId: found.bestillingId, observationer: found.observationer });
+          }
+        }
+        opslag = { delmaal: entries };
+      }
+      return handleCommand(
+        store,
+        toBestillingStreamId(command.data.bestillingId),
+        bestillingFolding,
+        (state) => bestilling.decide(command, state, context(), opslag),
+        commandContext(actor),
+      );
+    },
+    async delmaal(command: DelmaalCommand, actor: Aktoer, bestillingId: string) {
+      const best = await readState(store, toBestillingStreamId(bestillingId), bestillingFolding);
+      return handleCommand(
+        store,
+        toDelmaalStreamId(command.data.delmaalId),
+        delmaalFolding,
+        (state) => delmaal.decide(command, state, context(), best.state),
+        commandContext(actor),
+      );
+    },
+  };
+}
+
+export type DomainWriter = ReturnType<typeof domainWriter>;
+
+export interface Indsats {
+  readonly bestillingId: string;
+  readonly borgerId: string;
+  readonly kommunekode: string;
+  readonly tilbudId: string;
+  readonly maal1: string;
+  readonly maal2: string;
+}
+
+export const myndighedFor = (kommunekode: string): Aktoer => ({
+  party: 'myndighed',
+  subject: 'sagsbehandler',
+  kommunekode,
+});
+export const udfoererFor = (tilbudId: string): Aktoer => ({ party: 'udfoerer', subject: 'bosted', tilbudId });
+
+export function nyIndsats(kommunekode = '0101', tilbudId = 'tilbud-4711', borgerId = randomUUID()): Indsats {
+  return { bestillingId: randomUUID(), borgerId, kommunekode, tilbudId, maal1: randomUUID(), maal2: randomUUID() };
+}
+
+/** Afgiv, kvitter and accepter: a bestilling the udfører works on. */
+export async function accepteret(writer: DomainWriter, indsats: Indsats): Promise<void> {
+  const { bestillingId, kommunekode, tilbudId } = indsats;
+  const command = afgivBestilling({
+    bestillingId,
+    borgerId: indsats.borgerId,
+    kommunekode,
+    tilbudId,
+    ydelser: [
+      {
+        ydelseLinjeId: randomUUID(),
+        ydelse: kode(FFB.stoetteTilSocialeRelationer),
+        startdato: '2026-03-15',
+        slutdato: '2027-03-14',
+      },
+    ],
+    indsatsmaal: [
+      indsatsmaalInput({ indsatsmaalId: indsats.maal1 }),
+      indsatsmaalInput({
+        indsatsmaalId: indsats.maal2,
+        maalformulering: 'Jeg vil kunne lave mad selv tre dage om ugen.',
+        undertema: kode(FFB.lavemad),
+        relateredeUndertemaer: [kode(FFB.koebeInd)],
+      }),
+    ],
+  });
+  await writer.bestilling(command, myndighedFor(kommunekode));
+  await writer.bestilling({ type: 'KvitterBestilling', data: { bestillingId, version: 1 } }, udfoererFor(tilbudId));
+  await writer.bestilling(
+    { type: 'AccepterBestilling', data: { bestillingId, forventetStartdato: '2026-03-15' } },
+    udfoererFor(tilbudId),
+  );
+}
+
+/** A whole indsats: every event type the relay maps, public and internal (13 bestilling and 4 delmål events). */
+export async function helIndsats(writer: DomainWriter, indsats: Indsats): Promise<void> {
+  const { bestillingId, kommunekode, tilbudId } = indsats;
+  const udfoerer = udfoererFor(tilbudId);
+  const myndighed = myndighedFor(kommunekode);
+  await accepteret(writer, indsats);
+  const delt = randomUUID();
+  const intern = randomUUID();
+  for (const [observationId, paavirkerIndsatsen] of [
+    [delt, true],
+    [intern, false],
+  ] as const) {
+    await writer.bestilling(
+      {
+        type: 'RegistrerVumObservation',
+        data: {
+          bestillingId,
+          observationId,
+          tekst: 'Borgeren har holdt sig på værelset hele weekenden.',
+          undertemaer: [kode(FFB.hukommelse), FFB.indgaaISamspil],
+          paavirkerIndsatsen,
+          observeret: '2026-03-28T20:00:00+01:00',
+        },
+      },
+      udfoerer,
+    );
+  }
+  const delmaalId = randomUUID();
+  await writer.delmaal(opretDelmaal({ delmaalId, bestillingId, indsatsmaalId: indsats.maal1 }), udfoerer, bestillingId);
+  const delmaalsobservation = randomUUID();
+  await writer.delmaal(
+    {
+      type: 'RegistrerDelmaalsobservation',
+      data: {
+        delmaalId,
+        observationId: delmaalsobservation,
+        observation: 'Deltog i fællesspisning i 20 minutter.',
+        refleksion: 'Virkede tryg.',
+        score: 2,
+        observeret: '2026-03-25T18:30:00+01:00',
+      },
+    },
+    udfoerer,
+    bestillingId,
+  );
+  await writer.delmaal(
+    {
+      type: 'EvaluerDelmaal',
+      data: {
+        delmaalId,
+        evalueringId: randomUUID(),
+        dato: '2026-03-30',
+        hvordanGaarDet: 'Møder op hver uge.',
+        virkningForBorgeren: 'Mindre angst ved måltider.',
+        borgerensOplevelse: 'Det er hyggeligt.',
+        refleksionerOverMetoder: 'Low arousal virker.',
+        giverAnledningTilAendringer: false,
+        udvikling: 'fremgang',
+        konklusion: 'Delmålet er på vej til at blive nået.',
+      },
+    },
+    udfoerer,
+    bestillingId,
+  );
+  await writer.bestilling(
+    {
+      type: 'SendStatus',
+      data: {
+        bestillingId,
+        statusId: randomUUID(),
+        indsatsmaal: [
+          { indsatsmaalId: indsats.maal1, statustekst: 'Deltager ugentligt i fællesspisning.' },
+          { indsatsmaalId: indsats.maal2, statustekst: 'Laver mad med støtte.' },
+        ],
+      },
+    },
+    udfoerer,
+  );
+  const tilbagemeldingId = randomUUID();
+  await writer.bestilling(
+    {
+      type: 'SendTilbagemelding',
+      data: {
+        bestillingId,
+        tilbagemeldingId,
+        trigger: 'T3',
+        tekst: 'Situationen påvirker indsatsen.',
+        observationer: [
+          { type: 'vum', observationId: intern },
+          { type: 'delmaal', observationId: delmaalsobservation, delmaalId },
+        ],
+      },
+    },
+    udfoerer,
+  );
+  await writer.bestilling(
+    { type: 'KvitterTilbagemelding', data: { bestillingId, tilbagemeldingId, bemaerkning: 'Tak.' } },
+    myndighed,
+  );
+  await writer.bestilling(
+    {
+      type: 'GennemfoerOpfoelgning',
+      data: {
+        bestillingId,
+        opfoelgningId: randomUUID(),
+        funktionsevne: [
+          { undertema: FFB.indgaaISamspil, funktionsevneniveau: FFB.niveau1 },
+          { undertema: kode(FFB.lavemad), funktionsevneniveau: FFB.niveau2 },
+        ],
+        borgerensVurdering: 'Det går bedre.',
+        udfoerersVurdering: 'Stabil fremgang.',
+        sagsbehandlersVurdering: 'Indsatsen fortsætter.',
+        stoettebehov: FFB.letStoettebehov,
+        statusPaaIndsats: FFB.fortsaettelse,
+      },
+    },
+    myndighed,
+  );
+  await writer.bestilling(
+    {
+      type: 'AendrBestilling',
+      data: { bestillingId, begrundelse: 'Opfølgningen viste et nyt behov.', indsatsformaal: 'Nyt formål.' },
+    },
+    myndighed,
+  );
+  await writer.delmaal(
+    { type: 'AfslutDelmaal', data: { delmaalId, maalopfyldelse: 'opnaaet', konklusion: 'Deltager nu fast.' } },
+    udfoerer,
+    bestillingId,
+  );
+  await writer.bestilling(
+    { type: 'AfslutIndsats', data: { bestillingId, slutdato: '2026-09-30', begrundelse: 'Målene er nået.' } },
+    myndighed,
+  );
+}
+
+/** Afgiv, then annuller before the udfører answers; and afgiv, kvitter, afvis. */
+export async function annulleretOgAfvist(writer: DomainWriter, a: Indsats, b: Indsats): Promise<void> {
+  for (const indsats of [a, b]) {
+    await writer.bestilling(
+      afgivBestilling({
+        bestillingId: indsats.bestillingId,
+        borgerId: indsats.borgerId,
+        kommunekode: indsats.kommunekode,
+        tilbudId: indsats.tilbudId,
+        indsatsmaal: [indsatsmaalInput({ indsatsmaalId: indsats.maal1 })],
+      }),
+      myndighedFor(indsats.kommunekode),
+    );
+  }
+  await writer.bestilling(
+    { type: 'AnnullerBestilling', data: { bestillingId: a.bestillingId, begrundelse: 'Borgeren er flyttet.' } },
+    myndighedFor(a.kommunekode),
+  );
+  await writer.bestilling(
+    { type: 'KvitterBestilling', data: { bestillingId: b.bestillingId, version: 1 } },
+    udfoererFor(b.tilbudId),
+  );
+  await writer.bestilling(
+    { type: 'AfvisBestilling', data: { bestillingId: b.bestillingId, begrundelse: 'Ingen ledig plads.' } },
+    udfoererFor(b.tilbudId),
+  );
+}

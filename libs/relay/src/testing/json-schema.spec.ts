@@ -19,6 +19,7 @@ describe('the contract tests’ JSON Schema validator', () => {
       antal: { type: 'integer', minimum: 0, maximum: 4 },
       dato: { anyOf: [{ type: 'string', format: 'date' }, { type: 'null' }] },
       type: { enum: ['vum', 'delmaal'] },
+      plan: { allOf: [{ $ref: '#/components/schemas/Kode' }] },
     },
   };
   const ok = { kode: { code: '3f9da5ac-9686-4eeb-b517-b46e17fcb1d7' }, antal: 2, dato: null, type: 'vum' };
@@ -35,6 +36,7 @@ describe('the contract tests’ JSON Schema validator', () => {
     ['a bad format behind a $ref', { ...ok, kode: { code: 'x' } }, /\$\.kode\.code: is not a uuid/],
     ['no branch of anyOf', { ...ok, dato: '1. marts' }, /anyOf/],
     ['a value outside enum', { ...ok, type: 'andet' }, /not one of/],
+    ['a failing allOf branch', { ...ok, plan: { code: 7 } }, /allOf/],
   ])('reports %s', (_name, value, problem) => {
     expect(validateJson(value, schema, schemas).join('\n')).toMatch(problem);
   });

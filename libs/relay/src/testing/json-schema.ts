@@ -14,6 +14,7 @@ const KNOWN = new Set([
   'enum',
   'const',
   'anyOf',
+  'allOf',
   'oneOf',
   'format',
   'pattern',
@@ -80,11 +81,12 @@ export function validateJson(
   for (const [keyword, need] of [
     ['anyOf', (n: number) => n >= 1],
     ['oneOf', (n: number) => n === 1],
+    ['allOf', (n: number, all: number) => n === all],
   ] as const) {
     const options = schema[keyword];
     if (Array.isArray(options)) {
       const passing = options.filter((option) => validateJson(value, option as Schema, schemas, path).length === 0);
-      if (!need(passing.length)) fail(`matches ${passing.length} of the ${keyword} schemas`);
+      if (!need(passing.length, options.length)) fail(`matches ${passing.length} of the ${keyword} schemas`);
     }
   }
   if (typeof value === 'string') {

@@ -70,3 +70,8 @@ export async function produce(
     child.stdin?.end(`${record.value.replace(/\n/g, ' ')}\n`);
   });
 }
+
+/** Creates topics on the mock cluster, which has no CreateTopics but creates a topic on a metadata request for it. */
+export async function ensureTopics(bootstrap: string, topics: readonly string[]): Promise<void> {
+  for (const topic of topics) await run(KCAT, ['-L', '-b', bootstrap, '-t', topic, '-J'], { timeout: 30_000 });
+}

@@ -19,7 +19,7 @@ export function mockClusterConfig(
     requestTimeoutMs: 5000,
     retries: 1,
     maxWaitTimeMs: 100,
-    sessionTimeoutMs: 6000,
+    sessionTimeoutMs: 3000,
     heartbeatIntervalMs: 500,
     ...overrides,
   };

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import type { EventStore } from '@hub/event-store';
+import type { PiiVault } from '@hub/privacy';
+import {
+  createKafka,
+  createKafkaInboundSource,
+  createKafkaPublisher,
+  openSqliteCheckpointStore,
+  openSqliteProcessedMessages,
+  silentLogger,
+  startInboundConsumer,
+  startRelay,
+  topicNames,
+  type InboundConsumer,
+  type KafkaClientConfig,
+  type Logger,
+  type Relay,
+} from '@hub/relay';
+import type { CommandService } from '../commands/command-service';
+import { kafkaCommandHandler } from './kafka-command-handler';
+import type { KafkaConfig } from './kafka.config';
+
+export interface KafkaEdgeDeps {
+  readonly config: KafkaConfig;
+  readonly store: EventStore;
+  readonly vault: PiiVault;
+  readonly commands: CommandService;
+  /** Where the relay's checkpoint and the consumer's processed ids live (`kafka.sqlite`). */
+  readonly dataDir: string;
+  /** The relay role: one active instance publishes the log. */
+  readonly relay: boolean;
+  /** The inbound edge: every api instance joins the command consumer group. */
+  readonly inbound: boolean;
+  readonly logger?: Logger;
+  /** Test only (docs/adr/0006): how broker connections are opened, e.g. through an outage proxy. */
+  readonly socketFactory?: KafkaClientConfig['socketFactory'];
+  /** Test only: back-off and topic discovery made quick. */
+  readonly tuning?: {
+    readonly retryInitialMs?: number;
+    readonly retryMaxMs?: number;
+    readonly topicRefreshMs?: number;
+  };
+}
+
+export interface KafkaEdge {
+  readonly relay: Relay | undefined;
+  readonly inbound: InboundConsumer | undefined;
+  stop(): Promise<void>;
+}
+
+/** Finished message ids are kept this long; a redelivery cannot be older than any sane topic retention. */
+const PROCESSED_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Starts what Kafka does for this instance: the relay (store log → integration events) and the inbound command
+ * consumer (command topics → CommandService, refusals to the dead-letter topics), on one producer.
+ */
+export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
+  const logger = deps.logger ?? silentLogger;
+  const clientConfig: KafkaClientConfig = {
+    ...deps.config.client,
+    logger,
+    ...(deps.socketFactory ? { socketFactory: deps.socketFactory } : {}),
+  };
+  const kafka = createKafka(clientConfig);
+  const publisher = createKafkaPublisher(kafka, clientConfig);
+  const topics = topicNames(deps.config.topicPrefix);
+  const file = join(deps.dataDir, 'kafka.sqlite');
+  const retry = { initialMs: deps.tuning?.retryInitialMs ?? 200, maxMs: deps.tuning?.retryMaxMs ?? 10_000 };
+  const checkpoints = deps.relay ? openSqliteCheckpointStore({ file, name: 'relay' }) : undefined;
+  const processed = deps.inbound ? openSqliteProcessedMessages({ file }) : undefined;
+  processed?.prune(new Date(Date.now() - PROCESSED_RETENTION_MS).toISOString());
+
+  const relay = checkpoints
+    ? startRelay({
+        store: deps.store,
+        publisher,
+        checkpoints,
+        topics,
+        source: deps.config.source,
+        laesCpr: (borgerId) => deps.vault.laesCpr(borgerId),
+        retry,
+        logger,
+      })
+    : undefined;
+  const inbound = processed
+    ? await startInboundConsumer({
+        source: createKafkaInboundSource(kafka, clientConfig, {
+          groupId: deps.config.groupId,
+          ...(deps.tuning?.topicRefreshMs ? { topicRefreshMs: deps.tuning.topicRefreshMs } : {}),
+        }),
+        publisher,
+        processed,
+        topics,
+        handler: kafkaCommandHandler(deps),
+        retry,
+        logger,
+      })
+    : undefined;
+
+  return {
+    relay,
+    inbound,
+    async stop() {
+      await inbound?.stop();
+      await relay?.stop();
+      await publisher.close();
+      checkpoints?.close();
+      processed?.close();
+    },
+  };
+}

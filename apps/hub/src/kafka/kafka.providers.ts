@@ -1,0 +1,58 @@
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
+import type { EventStore } from '@hub/event-store';
+import type { PiiVault } from '@hub/privacy';
+import type { Logger as RelayLogger } from '@hub/relay';
+import { CommandService } from '../commands/command-service';
+import { EVENT_STORE, PII_VAULT } from '../tokens';
+import type { KafkaConfig } from './kafka.config';
+import { startKafkaEdge, type KafkaEdge, type KafkaEdgeDeps } from './kafka.edge';
+
+/** The relay and the inbound consumer in the Nest app's lifecycle: started after boot, stopped before the store closes. */
+export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Kafka');
+  private edge: KafkaEdge | undefined;
+
+  constructor(private readonly deps: Omit<KafkaEdgeDeps, 'logger'>) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const log =
+      (level: 'log' | 'warn' | 'error') =>
+      (message: string, fields: Record<string, unknown> = {}): void =>
+        this.logger[level]({ msg: message, ...fields });
+    const logger: RelayLogger = { info: log('log'), warn: log('warn'), error: log('error') };
+    this.edge = await startKafkaEdge({ ...this.deps, logger });
+  }
+
+  /** Before, not on, shutdown: the relay and the consumer must stop while the store and the vault are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.edge?.stop();
+  }
+
+  /** For /health and /metrics: events not yet acknowledged by Kafka, and what the consumer did. */
+  async status() {
+    const relay = this.edge?.relay;
+    return {
+      relay: relay ? { lag: await relay.lag(), ...relay.stats() } : undefined,
+      inbound: this.edge?.inbound?.stats(),
+    };
+  }
+}
+
+/**
+ * The providers that run Kafka in the hub; none when KAFKA_BROKERS is unset. The relay runs where the instance has
+ * the relay role (single active), the inbound consumer where it serves the API (the edge scales out with it).
+ */
+export function kafkaProviders(
+  kafka: KafkaConfig | undefined,
+  options: { readonly dataDir: string; readonly relay: boolean; readonly inbound: boolean },
+): Provider[] {
+  if (!kafka || (!options.relay && !options.inbound)) return [];
+  return [
+    {
+      provide: KafkaRuntime,
+      inject: [EVENT_STORE, PII_VAULT, CommandService],
+      useFactory: (store: EventStore, vault: PiiVault, commands: CommandService) =>
+        new KafkaRuntime({ config: kafka, store, vault, commands, ...options }),
+    },
+  ];
+}

@@ -17,6 +17,8 @@ export interface ProjectorOptions {
   readonly readDb: ReadDb;
   readonly models: readonly ReadModel[];
   readonly batchSize?: number;
+  /** How often to look for a generation promoted by another process. */
+  readonly registryPollMs?: number;
 }
 
 export interface ReadModelStatus {
@@ -36,11 +38,18 @@ export interface ReadModelStatus {
 export class Projector {
   private readonly live = new Map<string, RunningProjection>();
   private readonly rebuilding = new Set<string>();
+  private stopped = false;
+  private watch: NodeJS.Timeout | undefined;
+  /** Failures of live runners, for operators (health shows them). */
+  readonly failures: { readModel: string; at: string; message: string }[] = [];
 
   constructor(private readonly options: ProjectorOptions) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
     await ensureRegistry(this.options.readDb);
+    this.watch = setInterval(() => void this.followRegistry(), this.options.registryPollMs ?? 2000);
+    this.watch.unref();
     for (const model of this.options.models) {
       const current = await liveGeneration(this.options.readDb, model.name);
       // A building generation left by a crash is abandoned; an as-of one stays until it is dropped.
@@ -48,10 +57,11 @@ export class Projector {
         if (g.state === 'building') await dropGeneration(this.options.readDb, model, g.generation);
       if (!current) {
         const g = await createGeneration(this.options.readDb, model, 'live');
-        this.live.set(model.name, await this.run(model, g.generation));
+        this.supervise(model, await this.run(model, g.generation));
       } else {
-        this.live.set(model.name, await this.run(model, current.generation));
-        if (current.version !== model.version) void this.rebuild(model.name);
+        this.supervise(model, await this.run(model, current.generation));
+        if (current.version !== model.version)
+          void this.rebuild(model.name).catch((e: unknown) => this.failed(model, e));
       }
     }
   }
@@ -96,7 +106,7 @@ export class Projector {
       await running.caughtUp();
       const old = this.live.get(name);
       await promote(this.options.readDb, name, fresh.generation);
-      this.live.set(name, running);
+      this.supervise(model, running);
       if (old) {
         await old.stop();
         await dropGeneration(this.options.readDb, model, old.generation);
@@ -125,8 +135,57 @@ export class Projector {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watch);
     await Promise.all([...this.live.values()].map((p) => p.stop()));
     this.live.clear();
+  }
+
+  /**
+   * Keeps a live runner going: when it fails (the store or read store went away, or another process rebuilt the read
+   * model and dropped this generation), it reads the registry again and follows the live generation, with backoff.
+   */
+  private supervise(model: ReadModel, running: RunningProjection): void {
+    this.live.set(model.name, running);
+    running.done.catch(async (error: unknown) => {
+      if (this.stopped || this.live.get(model.name) !== running) return;
+      this.failed(model, error);
+      for (let attempt = 0; !this.stopped; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)).unref?.());
+        if (this.stopped || this.live.get(model.name) !== running) return;
+        try {
+          const current = await liveGeneration(this.options.readDb, model.name);
+          const generation =
+            current?.generation ?? (await createGeneration(this.options.readDb, model, 'live')).generation;
+          this.supervise(model, await this.run(model, generation));
+          return;
+        } catch (retryError) {
+          this.failed(model, retryError);
+        }
+      }
+    });
+  }
+
+  /** Another process (the CLI) may have promoted a new generation: follow it, even while no events arrive. */
+  private async followRegistry(): Promise<void> {
+    for (const model of this.options.models) {
+      const running = this.live.get(model.name);
+      if (!running || this.rebuilding.has(model.name) || this.stopped) continue;
+      const current = await liveGeneration(this.options.readDb, model.name).catch(() => undefined);
+      if (!current || current.generation === running.generation) continue;
+      this.live.delete(model.name);
+      await running.stop();
+      if (!this.stopped) this.supervise(model, await this.run(model, current.generation));
+    }
+  }
+
+  private failed(model: ReadModel, error: unknown): void {
+    this.failures.push({
+      readModel: model.name,
+      at: new Date().toISOString(),
+      message: (error as Error)?.message ?? String(error),
+    });
+    if (this.failures.length > 50) this.failures.shift();
   }
 
   private model(name: string): ReadModel {

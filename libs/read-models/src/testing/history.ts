@@ -84,8 +84,10 @@ export async function driveHistory(
   store: EventStore,
   ops: readonly Op[],
   afterEach?: (step: number) => Promise<void>,
+  options: { readonly idOffset?: number } = {},
 ): Promise<HistoryResult> {
-  let next = 1;
+  // Ids come from a counter; a second history in the same store starts its counter elsewhere.
+  let next = 1 + (options.idOffset ?? 0);
   let day = 0;
   const bestillinger: string[] = [];
   const delmaalAf = new Map<string, string[]>();

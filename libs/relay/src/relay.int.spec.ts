@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,6 +235,60 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
       }
     }
     expect(checked).toBe((await expectedRecords(store, topics)).length);
+  }, 60_000);
+
+  it('stops with the error, never skipping, on an event it cannot map or a checkpoint it cannot write', async () => {
+    const topics = topicNames('fail.');
+    const writer = domainWriter(store);
+    const indsats = nyIndsats();
+    await helIndsats(writer, indsats);
+    const head = await store.headPosition();
+    await store.appendToStream(
+      `bestilling-${indsats.bestillingId}`,
+      [
+        {
+          eventId: randomUUID(),
+          type: 'BestillingOmdoebt',
+          data: {},
+          metadata: {
+            schemaVersion: 1,
+            occurredAt: new Date().toISOString(),
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+            actor: { party: 'myndighed', subject: 'x' },
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const relay = relayWith(mockClusterConfig(mock.brokers), topics);
+    await expect(relay.done).rejects.toThrow(/Unknown event type BestillingOmdoebt/);
+    expect(checkpoints.load()).toBe(head);
+    expect(await relay.lag()).toBe(1);
+
+    const broken: CheckpointStore = {
+      load: () => 0,
+      save: () => {
+        throw new Error('disk full');
+      },
+      close: () => undefined,
+    };
+    const publisher = createKafkaPublisher(
+      createKafka(mockClusterConfig(mock.brokers)),
+      mockClusterConfig(mock.brokers),
+    );
+    cleanup.push(() => publisher.close());
+    const second = startRelay({
+      store,
+      publisher,
+      checkpoints: broken,
+      topics,
+      source: 'urn:test',
+      laesCpr: () => null,
+    });
+    await expect(second.done).rejects.toThrow('disk full');
+    expect(second.stats().checkpoint).toBe(0);
+    await second.stop();
   }, 60_000);
 
   it('reports lag as head position minus checkpoint, and resumes from the checkpoint after stop()', async () => {

@@ -95,10 +95,27 @@ export function startRelay(options: RelayOptions): Relay {
     }
   };
 
-  const commit = async (records: readonly OutboundRecord[], position: number): Promise<void> => {
-    if (records.length > 0) await sendUntilAcknowledged(records);
-    checkpoints.save(position);
-    checkpoint = position;
+  // One send in flight while the next batch is read and mapped: the broker's round trip hides the relay's own work.
+  // Sends still go one after another, and each checkpoint is written after its own acknowledgement.
+  let inFlight: Promise<void> = Promise.resolve();
+  let dispatched = checkpoint;
+  let failure: unknown;
+  const dispatch = async (records: readonly OutboundRecord[], position: number): Promise<void> => {
+    await inFlight;
+    dispatched = position;
+    inFlight = (async () => {
+      if (records.length > 0) await sendUntilAcknowledged(records);
+      checkpoints.save(position);
+      checkpoint = position;
+    })();
+    inFlight.catch((error: unknown) => {
+      // Nothing may wait on this send (the log is quiet): a failure must still end the relay.
+      if (!(error instanceof Stopped)) {
+        failure ??= error;
+        stopping.abort();
+        void subscription.stop();
+      }
+    });
   };
 
   const toRecords = async (event: RecordedEvent): Promise<OutboundRecord[]> => {
@@ -119,20 +136,29 @@ export function startRelay(options: RelayOptions): Relay {
   const handler = async (events: readonly RecordedEvent[]): Promise<void> => {
     let pending: OutboundRecord[] = [];
     let bytes = 0;
-    let last = checkpoint;
+    let last = dispatched;
     for (const event of events) {
-      for (const record of await toRecords(event)) {
+      let records: OutboundRecord[];
+      try {
+        records = await toRecords(event);
+      } catch (error) {
+        // Publish and checkpoint everything before the event that cannot be mapped, then stop at it.
+        if (last > dispatched) await dispatch(pending, last);
+        await inFlight;
+        throw error;
+      }
+      for (const record of records) {
         pending.push(record);
         bytes += Buffer.byteLength(record.value);
       }
       last = event.position;
       if (pending.length >= maxRecords || bytes >= maxBytes) {
-        await commit(pending, last);
+        await dispatch(pending, last);
         pending = [];
         bytes = 0;
       }
     }
-    if (last > checkpoint) await commit(pending, last);
+    if (last > dispatched) await dispatch(pending, last);
   };
 
   let subscription: Subscription;
@@ -141,11 +167,19 @@ export function startRelay(options: RelayOptions): Relay {
   } catch (error) {
     return failed(error);
   }
-  const done = subscription.done.catch((error: unknown) => {
-    if (error instanceof Stopped) return;
-    logger.error('relay: stopped on an error', { checkpoint, error: describeError(error) });
-    throw error;
-  });
+  const settled = async (): Promise<void> => {
+    try {
+      await subscription.done;
+      await inFlight;
+    } catch (error) {
+      if (!(error instanceof Stopped)) failure ??= error;
+    }
+    if (failure !== undefined) {
+      logger.error('relay: stopped on an error', { checkpoint, error: describeError(failure) });
+      throw failure;
+    }
+  };
+  const done = settled();
   // The caller observes failures through `done`; this keeps an unobserved failure from crashing the process.
   done.catch(() => undefined);
   return {
@@ -155,6 +189,7 @@ export function startRelay(options: RelayOptions): Relay {
     stop: async () => {
       stopping.abort();
       await subscription.stop();
+      await done.catch(() => undefined);
     },
   };
 }

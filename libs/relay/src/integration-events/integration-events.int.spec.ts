@@ -130,6 +130,14 @@ describe('integration events v1, mapped from what the domain stores', () => {
     ]);
   });
 
+  it('maps the same from the store alone, without the relay having seen the earlier events (after a restart)', async () => {
+    const fresh = storeMappingContext(store, (borgerId) => (borgerId === hel.borgerId ? CPR : null));
+    for (const type of ['TilbagemeldingSendt', 'DelmaalAfsluttet', 'StatusSendt']) {
+      const seen = mapped.find((m) => m.event.type === type) as (typeof mapped)[number];
+      expect([type, await toIntegrationMessages(seen.event, fresh)]).toEqual([type, seen.messages]);
+    }
+  });
+
   it('builds CloudEvents binary-mode headers from the stored event', () => {
     const { event, messages } = mapped.find((m) => m.event.type === 'BestillingKvitteret') as (typeof mapped)[number];
     const headers = cloudEventHeaders(event, messages[0] as IntegrationMessage, 'urn:ffb-hub:test');

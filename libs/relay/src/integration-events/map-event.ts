@@ -3,6 +3,8 @@ import {
   tilDelmaalEvent,
   toBestillingStreamId,
   toDelmaalStreamId,
+  type BestillingEvent,
+  type DelmaalEvent,
   type ObservationReference,
 } from '@hub/domain';
 import type { EventStore, RecordedEvent } from '@hub/event-store';
@@ -25,26 +27,72 @@ export async function toIntegrationMessages(
 }
 
 export interface StoreMappingContext extends MappingContext {
-  /** Caches the parties of a bestilling seen in the log, so its later events need no read. */
+  /** Caches what later events need from this one (a bestilling's parties, an observation's content). */
   remember(event: RecordedEvent): void;
 }
 
+/** A bounded map, least recently used out first. */
+class Lru<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
+
+const vumKey = (bestillingId: string, observationId: string) => `vum ${bestillingId} ${observationId}`;
+const delmaalKey = (bestillingId: string, delmaalId: string, observationId: string) =>
+  `delmaal ${bestillingId} ${delmaalId} ${observationId}`;
+
+function vumObservation(event: BestillingEvent): DeltObservation | undefined {
+  if (event.type !== 'VumObservationRegistreret') return undefined;
+  const d = event.data;
+  return {
+    type: 'vum',
+    observationId: d.observationId,
+    tekst: d.tekst,
+    undertemaer: d.undertemaer.map(kode),
+    paavirkerIndsatsen: d.paavirkerIndsatsen,
+    observeret: d.observeret,
+  };
+}
+
+function delmaalsobservation(event: DelmaalEvent): DeltObservation | undefined {
+  if (event.type !== 'DelmaalsobservationRegistreret') return undefined;
+  const d = event.data;
+  return {
+    type: 'delmaal',
+    observationId: d.observationId,
+    delmaalId: d.delmaalId,
+    observation: d.observation,
+    refleksion: d.refleksion,
+    score: d.score,
+    observeret: d.observeret,
+  };
+}
+
 /**
- * Looks up what mappers need in the store (the truth) and the PII vault. The parties of a bestilling never change
- * after afgivelse, so they are cached in memory, bounded, least recently used out first.
+ * Looks up what mappers need in the store (the truth) and the PII vault. Stored events never change, so what the
+ * relay saw pass in the log is cached in memory, bounded: a bestilling's parties (fixed at afgivelse) and recent
+ * observations (a tilbagemelding references observations made shortly before it). A miss reads the store.
  */
 export function storeMappingContext(
   store: EventStore,
   laesCpr: (borgerId: string) => string | null | Promise<string | null>,
-  options: { readonly maxCachedBestillinger?: number } = {},
+  options: { readonly maxCachedBestillinger?: number; readonly maxCachedObservationer?: number } = {},
 ): StoreMappingContext {
-  const max = options.maxCachedBestillinger ?? 10_000;
-  const cache = new Map<string, BestillingParter>();
-  const put = (parter: BestillingParter): void => {
-    cache.delete(parter.bestillingId);
-    cache.set(parter.bestillingId, parter);
-    if (cache.size > max) cache.delete(cache.keys().next().value as string);
-  };
+  const parter = new Lru<BestillingParter>(options.maxCachedBestillinger ?? 10_000);
+  const observationer = new Lru<DeltObservation>(options.maxCachedObservationer ?? 20_000);
 
   const readBestilling = async (bestillingId: string) => {
     const events = await store.readStream(toBestillingStreamId(bestillingId));
@@ -53,66 +101,55 @@ export function storeMappingContext(
 
   return {
     remember(event) {
-      if (event.type === 'BestillingAfgivet' && event.streamId.startsWith('bestilling-')) {
-        const afgivet = tilBestillingEvent(event);
-        if (afgivet.type === 'BestillingAfgivet') put(parterAf(afgivet));
+      if (event.streamId.startsWith('bestilling-')) {
+        if (event.type !== 'BestillingAfgivet' && event.type !== 'VumObservationRegistreret') return;
+        const domain = tilBestillingEvent(event);
+        if (domain.type === 'BestillingAfgivet') parter.set(domain.data.bestillingId, parterAf(domain));
+        const vum = vumObservation(domain);
+        if (vum) observationer.set(vumKey(domain.data.bestillingId, vum.observationId), vum);
+      } else if (event.streamId.startsWith('delmaal-') && event.type === 'DelmaalsobservationRegistreret') {
+        const domain = tilDelmaalEvent(event);
+        const observation = delmaalsobservation(domain);
+        if (observation?.type === 'delmaal') {
+          const key = delmaalKey(domain.data.bestillingId, observation.delmaalId, observation.observationId);
+          observationer.set(key, observation);
+        }
       }
     },
     async parter(bestillingId) {
-      const cached = cache.get(bestillingId);
-      if (cached) {
-        put(cached);
-        return cached;
-      }
+      const cached = parter.get(bestillingId);
+      if (cached) return cached;
       const [first] = await readBestilling(bestillingId);
       if (first?.type !== 'BestillingAfgivet') {
         throw new Error(`bestilling ${bestillingId} has no BestillingAfgivet as its first event`);
       }
-      const parter = parterAf(first);
-      put(parter);
-      return parter;
+      const found = parterAf(first);
+      parter.set(bestillingId, found);
+      return found;
     },
     async laesCpr(borgerId) {
       return laesCpr(borgerId);
     },
     async observation(bestillingId, reference: ObservationReference): Promise<DeltObservation> {
+      const { observationId, delmaalId } = reference;
       if (reference.type === 'vum') {
+        const cached = observationer.get(vumKey(bestillingId, observationId));
+        if (cached) return cached;
         for (const event of await readBestilling(bestillingId)) {
-          if (event.type === 'VumObservationRegistreret' && event.data.observationId === reference.observationId) {
-            const d = event.data;
-            return {
-              type: 'vum',
-              observationId: d.observationId,
-              tekst: d.tekst,
-              undertemaer: d.undertemaer.map(kode),
-              paavirkerIndsatsen: d.paavirkerIndsatsen,
-              observeret: d.observeret,
-            };
-          }
+          const found = vumObservation(event);
+          if (found?.observationId === observationId) return found;
         }
-      } else if (reference.delmaalId !== undefined) {
-        for (const recorded of await store.readStream(toDelmaalStreamId(reference.delmaalId))) {
+      } else if (delmaalId !== undefined) {
+        const cached = observationer.get(delmaalKey(bestillingId, delmaalId, observationId));
+        if (cached) return cached;
+        for (const recorded of await store.readStream(toDelmaalStreamId(delmaalId))) {
           const event = tilDelmaalEvent(recorded);
-          if (
-            event.type === 'DelmaalsobservationRegistreret' &&
-            event.data.observationId === reference.observationId &&
-            event.data.bestillingId === bestillingId
-          ) {
-            const d = event.data;
-            return {
-              type: 'delmaal',
-              observationId: d.observationId,
-              delmaalId: d.delmaalId,
-              observation: d.observation,
-              refleksion: d.refleksion,
-              score: d.score,
-              observeret: d.observeret,
-            };
-          }
+          const found = delmaalsobservation(event);
+          if (found?.observationId === observationId && event.data.bestillingId === bestillingId) return found;
         }
       }
       // The decider accepted the reference, so the observation is in the store; not finding it is a broken store.
-      throw new Error(`observation ${reference.observationId} referenced by bestilling ${bestillingId} is not stored`);
+      throw new Error(`observation ${observationId} referenced by bestilling ${bestillingId} is not stored`);
     },
   };
 }

@@ -117,7 +117,7 @@ export const myndighedFor = (kommunekode: string): Aktoer => ({
 });
 export const udfoererFor = (tilbudId: string): Aktoer => ({ party: 'udfoerer', subject: 'bosted', tilbudId });
 
-export function nyIndsats(kommunekode = '0101', tilbudId = 'tilbud-4711', borgerId = randomUUID()): Indsats {
+export function nyIndsats(kommunekode = '0101', tilbudId = 'tilbud-4711', borgerId: string = randomUUID()): Indsats {
   return { bestillingId: randomUUID(), borgerId, kommunekode, tilbudId, maal1: randomUUID(), maal2: randomUUID() };
 }
 

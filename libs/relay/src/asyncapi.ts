@@ -69,8 +69,8 @@ function commandHeaders(command: CommandMessageDoc): JsonSchema {
     properties: {
       [CE.specversion]: header('CloudEvents version', { const: SPEC_VERSION }),
       [CE.id]: header(
-        'Your message id, unique per sender: a redelivery with the same id is applied once. Ids the body leaves out ' +
-          'are derived from it, so a resend names the same resources.',
+        'Your message id, unique per sender: a redelivery with the same id is applied once, so a corrected ' +
+          'command needs a new id. Ids the body leaves out are UUID v5 of "<topic>\\n<ce_id>\\n<purpose>".',
         { maxLength: 200 },
       ),
       [CE.type]: header('The command', { const: command.type }),

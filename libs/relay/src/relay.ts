@@ -116,6 +116,8 @@ export function startRelay(options: RelayOptions): Relay {
         void subscription.stop();
       }
     });
+    // Let the client encode and write the request before the next batch's synchronous read and mapping run.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   };
 
   const toRecords = async (event: RecordedEvent): Promise<OutboundRecord[]> => {

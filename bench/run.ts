@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import type { BenchModule, BenchRow } from './bench.types';
 import { bench as eventStoreBench } from './event-store.bench';
 import { bench as httpBench } from './http.bench';
+import { bench as readModelsBench } from './read-models.bench';
 
 /** Every module adds rows to the one table. Add HTTP, relay and rebuild benchmarks here. */
 const MODULES: ReadonlyArray<readonly [name: string, run: BenchModule]> = [
   ['event store', eventStoreBench],
   ['http', httpBench],
+  ['read models', readModelsBench],
 ];
 
 function machine(): string[] {
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: BenchRow[] = [];
   try {
-    for (const [name, run] of MODULES) {
+    // `--only <module>` runs one module (e.g. --only "read models").
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+    for (const [name, run] of MODULES.filter(([n]) => only === undefined || n === only)) {
       log(`running ${name}${quick ? ' (quick)' : ''} ...`);
       rows.push(...(await run({ quick, tmpDir: join(tmpDir, name.replace(/\W+/g, '-')), log })));
     }

@@ -92,10 +92,7 @@ async function main(): Promise<void> {
         const tables = await projector.buildAsOf(name, position, (p) => bar.update(p));
         bar.stop();
         for (const table of Object.values(tables)) {
-          const rows = (await readDb.db.selectFrom(table).selectAll().orderBy('id').execute()) as Record<
-            string,
-            unknown
-          >[];
+          const rows = (await readDb.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
           for (const row of rows) out.write(`${JSON.stringify({ table: table.replace(/_g\d+$/, ''), ...row })}\n`);
         }
         await projector.dropAsOf(name);

@@ -138,24 +138,26 @@ export function analyse(options: { pseudonymKey: Buffer }): ReadModel<T> {
       for (const c of ['antal_opfoelgninger', 'antal_delmaal', 'antal_delmaalsobservationer', 'aktiv'])
         table = table.addColumn(c, 'integer', (col) => col.notNull());
       await table.execute();
+      let tb = db.schema.createTable(t.tilbagemelding).addColumn('id', 'text', (c) => c.primaryKey());
+      for (const c of ['bestilling_id', 'kommunekode', 'tilbud_id', 'trigger', 'sendt'])
+        tb = tb.addColumn(c, 'text', (col) => col.notNull());
+      tb = tb.addColumn('maaltype', 'text').addColumn('kvitteret', 'text').addColumn('timer_til_kvittering', 'real');
+      await tb.execute();
+    },
+    async createIndexes({ db }: ReadDb, t: Tables<T>) {
       await db.schema
         .createIndex(`${t.indsatsmaal}_kommune`)
         .on(t.indsatsmaal)
         .columns(['kommunekode', 'undertema'])
         .execute();
       await db.schema.createIndex(`${t.indsatsmaal}_bestilling`).on(t.indsatsmaal).column('bestilling_id').execute();
-      let tb = db.schema.createTable(t.tilbagemelding).addColumn('id', 'text', (c) => c.primaryKey());
-      for (const c of ['bestilling_id', 'kommunekode', 'tilbud_id', 'trigger', 'sendt'])
-        tb = tb.addColumn(c, 'text', (col) => col.notNull());
-      tb = tb.addColumn('maaltype', 'text').addColumn('kvitteret', 'text').addColumn('timer_til_kvittering', 'real');
-      await tb.execute();
       await db.schema
         .createIndex(`${t.tilbagemelding}_bestilling`)
         .on(t.tilbagemelding)
         .column('bestilling_id')
         .execute();
     },
-    async applyBatch(tx, _kind, t, recorded) {
+    async applyBatch(tx, kind, t, recorded) {
       const events = toHubEvents(recorded);
       const docs = await loadDocs<IndsatsDoc>(
         tx,
@@ -174,6 +176,7 @@ export function analyse(options: { pseudonymKey: Buffer }): ReadModel<T> {
       const changed = [...touched].map((id) => docs.get(id) as IndsatsDoc);
       await upsertRows(
         tx,
+        kind,
         t.kontekst,
         'id',
         changed.map((d) => ({ id: d.bestillingId, doc: JSON.stringify(d) })),
@@ -181,6 +184,7 @@ export function analyse(options: { pseudonymKey: Buffer }): ReadModel<T> {
       const ids = changed.map((d) => d.bestillingId);
       await replaceRows(
         tx,
+        kind,
         t.indsatsmaal,
         'bestilling_id',
         ids,
@@ -188,6 +192,7 @@ export function analyse(options: { pseudonymKey: Buffer }): ReadModel<T> {
       );
       await replaceRows(
         tx,
+        kind,
         t.tilbagemelding,
         'bestilling_id',
         ids,

@@ -74,6 +74,8 @@ export async function createGeneration(
   const existing = await generations(readDb, model.name);
   const generation = Math.max(0, ...existing.map((g) => g.generation)) + 1;
   await model.createTables(readDb, tablesOf(model, generation));
+  // A live generation serves queries from the start; one that catches up first gets its indexes when caught up.
+  if (state === 'live') await model.createIndexes(readDb, tablesOf(model, generation));
   await readDb.db
     .insertInto(REGISTRY)
     .values({

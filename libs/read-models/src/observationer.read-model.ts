@@ -24,7 +24,7 @@ export interface ObservationDoc {
  */
 export const observationer: ReadModel<T> = {
   name: 'observationer',
-  version: 1,
+  version: 2,
   tables: ['kontekst', 'observation', 'tag'],
   async createTables({ db }: ReadDb, t: Tables<T>) {
     await db.schema
@@ -47,6 +47,21 @@ export const observationer: ReadModel<T> = {
       .addColumn('doc', 'text', (c) => c.notNull())
       .execute();
     await db.schema
+      .createTable(t.tag)
+      .addColumn('observation_id', 'text', (c) => c.notNull())
+      .addColumn('undertema', 'text', (c) => c.notNull())
+      .addColumn('overtema', 'text', (c) => c.notNull())
+      .addColumn('kategori', 'text', (c) => c.notNull())
+      .addColumn('daekket', 'integer', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('kommunekode', 'text', (c) => c.notNull())
+      .addColumn('tilbud_id', 'text', (c) => c.notNull())
+      .addColumn('observeret', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint(`${t.tag}_pk`, ['observation_id', 'undertema'])
+      .execute();
+  },
+  async createIndexes({ db }: ReadDb, t: Tables<T>) {
+    await db.schema
       .createIndex(`${t.observation}_kommune`)
       .on(t.observation)
       .columns(['kommunekode', 'observeret'])
@@ -61,24 +76,10 @@ export const observationer: ReadModel<T> = {
       .on(t.observation)
       .columns(['borger_id', 'observeret'])
       .execute();
-    await db.schema
-      .createTable(t.tag)
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('observation_id', 'text', (c) => c.notNull())
-      .addColumn('undertema', 'text', (c) => c.notNull())
-      .addColumn('overtema', 'text', (c) => c.notNull())
-      .addColumn('kategori', 'text', (c) => c.notNull())
-      .addColumn('daekket', 'integer', (c) => c.notNull())
-      .addColumn('type', 'text', (c) => c.notNull())
-      .addColumn('kommunekode', 'text', (c) => c.notNull())
-      .addColumn('tilbud_id', 'text', (c) => c.notNull())
-      .addColumn('observeret', 'text', (c) => c.notNull())
-      .execute();
     await db.schema.createIndex(`${t.tag}_undertema`).on(t.tag).columns(['undertema', 'observeret']).execute();
     await db.schema.createIndex(`${t.tag}_overtema`).on(t.tag).columns(['overtema', 'observeret']).execute();
-    await db.schema.createIndex(`${t.tag}_observation`).on(t.tag).column('observation_id').execute();
   },
-  async applyBatch(tx, _kind, t, recorded) {
+  async applyBatch(tx, kind, t, recorded) {
     const events = toHubEvents(recorded);
     const docs = await loadDocs<IndsatsDoc>(
       tx,
@@ -116,7 +117,6 @@ export const observationer: ReadModel<T> = {
       });
       for (const { u, daekket } of tags) {
         tagRows.push({
-          id: `${id}:${u.code}`,
           observation_id: id,
           undertema: u.code,
           overtema: u.overtema.code,
@@ -165,11 +165,12 @@ export const observationer: ReadModel<T> = {
     }
     await upsertRows(
       tx,
+      kind,
       t.kontekst,
       'id',
       [...touched].map((id) => ({ id, doc: JSON.stringify(docs.get(id)) })),
     );
-    await insertNew(tx, t.observation, 'id', observationRows);
-    await insertNew(tx, t.tag, 'id', tagRows);
+    await insertNew(tx, kind, t.observation, 'id', observationRows);
+    await insertNew(tx, kind, t.tag, ['observation_id', 'undertema'], tagRows);
   },
 };

@@ -38,6 +38,8 @@ export interface ReadModelStatus {
 export class Projector {
   private readonly live = new Map<string, RunningProjection>();
   private readonly rebuilding = new Set<string>();
+  /** Builds started in the background (the first build of a read model, a new version): caughtUp waits for them. */
+  private readonly building = new Map<string, Promise<unknown>>();
   private stopped = false;
   private watch: NodeJS.Timeout | undefined;
   /** Failures of live runners, for operators (health shows them). */
@@ -56,12 +58,11 @@ export class Projector {
       for (const g of await generations(this.options.readDb, model.name))
         if (g.state === 'building') await dropGeneration(this.options.readDb, model, g.generation);
       if (!current) {
-        const g = await createGeneration(this.options.readDb, model, 'live');
-        this.supervise(model, await this.run(model, g.generation));
+        // The first build catches up from position 0 beside nothing, then gets its indexes and goes live.
+        this.track(model.name, this.rebuild(model.name));
       } else {
         this.supervise(model, await this.run(model, current.generation));
-        if (current.version !== model.version)
-          void this.rebuild(model.name).catch((e: unknown) => this.failed(model, e));
+        if (current.version !== model.version) this.track(model.name, this.rebuild(model.name));
       }
     }
   }
@@ -75,6 +76,7 @@ export class Projector {
 
   /** Waits until every live read model has applied the log up to `position` (default: the head now). */
   async caughtUp(position?: number): Promise<void> {
+    await Promise.all(this.building.values());
     await Promise.all([...this.live.values()].map((p) => p.caughtUp(position)));
   }
 
@@ -103,6 +105,9 @@ export class Projector {
     try {
       const fresh = await createGeneration(this.options.readDb, model, 'building');
       const running = await this.run(model, fresh.generation, onBatch);
+      await running.caughtUp();
+      await model.createIndexes(this.options.readDb, tablesOf(model, fresh.generation));
+      // What was appended while the indexes were built is applied by the running runner: catch up again, then swap.
       await running.caughtUp();
       const old = this.live.get(name);
       await promote(this.options.readDb, name, fresh.generation);
@@ -177,6 +182,12 @@ export class Projector {
       await running.stop();
       if (!this.stopped) this.supervise(model, await this.run(model, current.generation));
     }
+  }
+
+  private track(name: string, build: Promise<unknown>): void {
+    const model = this.model(name);
+    const tracked = build.catch((e: unknown) => this.failed(model, e)).finally(() => this.building.delete(name));
+    this.building.set(name, tracked);
   }
 
   private failed(model: ReadModel, error: unknown): void {

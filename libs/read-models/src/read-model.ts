@@ -18,7 +18,13 @@ export interface ReadModel<T extends string = string> {
   /** Bump when the tables or the fold change: the runner then builds the new version beside the old one. */
   readonly version: number;
   readonly tables: readonly T[];
+  /** Tables with their primary keys: what applying a batch needs. */
   createTables(readDb: ReadDb, tables: Tables<T>): Promise<void>;
+  /**
+   * Secondary indexes: what queries need. A generation built from position 0 gets them after it has caught up (one
+   * sorted build instead of an index insert per row), before it is promoted.
+   */
+  createIndexes(readDb: ReadDb, tables: Tables<T>): Promise<void>;
   applyBatch(
     tx: AnyTransaction,
     kind: ReadDb['kind'],

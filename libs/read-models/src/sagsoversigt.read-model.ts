@@ -35,8 +35,6 @@ export const sagsoversigt: ReadModel<T> = {
       .addColumn('afgivet', 'text', (c) => c.notNull())
       .addColumn('doc', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex(`${t.indsats}_kommune`).on(t.indsats).columns(['kommunekode', 'fase']).execute();
-    await db.schema.createIndex(`${t.indsats}_tilbud`).on(t.indsats).columns(['tilbud_id', 'fase']).execute();
     await db.schema
       .createTable(t.tilbagemelding)
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -48,6 +46,10 @@ export const sagsoversigt: ReadModel<T> = {
       .addColumn('kvitteret', 'text')
       .addColumn('doc', 'text', (c) => c.notNull())
       .execute();
+  },
+  async createIndexes({ db }: ReadDb, t: Tables<T>) {
+    await db.schema.createIndex(`${t.indsats}_kommune`).on(t.indsats).columns(['kommunekode', 'fase']).execute();
+    await db.schema.createIndex(`${t.indsats}_tilbud`).on(t.indsats).columns(['tilbud_id', 'fase']).execute();
     await db.schema
       .createIndex(`${t.tilbagemelding}_bestilling`)
       .on(t.tilbagemelding)
@@ -59,7 +61,7 @@ export const sagsoversigt: ReadModel<T> = {
       .columns(['kommunekode', 'kvitteret'])
       .execute();
   },
-  async applyBatch(tx, _kind, t, recorded) {
+  async applyBatch(tx, kind, t, recorded) {
     const events = toHubEvents(recorded);
     const docs = await loadDocs<IndsatsDoc>(
       tx,
@@ -78,6 +80,7 @@ export const sagsoversigt: ReadModel<T> = {
     const changed = [...touched].map((id) => docs.get(id) as IndsatsDoc);
     await upsertRows(
       tx,
+      kind,
       t.indsats,
       'id',
       changed.map((d): Row => ({
@@ -94,6 +97,7 @@ export const sagsoversigt: ReadModel<T> = {
     );
     await replaceRows(
       tx,
+      kind,
       t.tilbagemelding,
       'bestilling_id',
       changed.filter((d) => d.tilbagemeldinger.length > 0).map((d) => d.bestillingId),

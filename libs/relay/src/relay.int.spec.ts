@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteEventStore, type EventStore } from '@hub/event-store';
+import { openSqliteEventStore, StoreUnavailableError, type EventStore } from '@hub/event-store';
 import { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.store';
 import { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';
 import { createKafka, type KafkaClientConfig } from './kafkajs/kafka-client';
@@ -289,6 +289,43 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
     await expect(second.done).rejects.toThrow('disk full');
     expect(second.stats().checkpoint).toBe(0);
     await second.stop();
+  }, 60_000);
+
+  it('waits for a store that cannot be read and resumes from its checkpoint', async () => {
+    const topics = topicNames('unreadable.');
+    const writer = domainWriter(store);
+    await helIndsats(writer, nyIndsats());
+    let failures = 2;
+    const real = store;
+    const flaky: EventStore = {
+      ...real,
+      subscribeToAll(options) {
+        if (failures === 0) return real.subscribeToAll(options);
+        failures -= 1;
+        const done = Promise.reject(new StoreUnavailableError('simulated: disk unavailable'));
+        done.catch(() => undefined);
+        return { done, stop: async () => undefined };
+      },
+    };
+    const config = mockClusterConfig(mock.brokers);
+    const publisher = createKafkaPublisher(createKafka(config), config);
+    const relay = startRelay({
+      store: flaky,
+      publisher,
+      checkpoints,
+      topics,
+      source: 'urn:test',
+      laesCpr: () => null,
+      retry: { initialMs: 20, maxMs: 50 },
+    });
+    cleanup.push(async () => {
+      await relay.stop();
+      await publisher.close();
+    });
+    await caughtUp(relay);
+    expect(failures).toBe(0);
+    const seen = asSeen(await published(mock.bootstrap, 'unreadable.'));
+    expect(seen.map((r) => r.id).sort()).toEqual((await expectedRecords(store, topics)).map((r) => r.id).sort());
   }, 60_000);
 
   it('reports lag as head position minus checkpoint, and resumes from the checkpoint after stop()', async () => {

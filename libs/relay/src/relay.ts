@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent, Subscription } from '@hub/event-store';
+import { StoreUnavailableError, type EventStore, type RecordedEvent, type Subscription } from '@hub/event-store';
 import {
   backoffDelay,
   describeError,
@@ -113,7 +113,7 @@ export function startRelay(options: RelayOptions): Relay {
       if (!(error instanceof Stopped)) {
         failure ??= error;
         stopping.abort();
-        void subscription.stop();
+        void subscription?.stop();
       }
     });
     // Let the client encode and write the request before the next batch's synchronous read and mapping run.
@@ -163,18 +163,29 @@ export function startRelay(options: RelayOptions): Relay {
     if (last > dispatched) await dispatch(pending, last);
   };
 
-  let subscription: Subscription;
-  try {
-    subscription = store.subscribeToAll({ after: checkpoint, batchSize: options.batchSize ?? 500, handler });
-  } catch (error) {
-    return failed(error);
-  }
+  // A store that cannot be read for a while (StoreUnavailableError) is waited for: the relay subscribes again from its
+  // last acknowledged checkpoint. Anything else ends it; it never skips an event.
+  let subscription: Subscription | undefined;
   const settled = async (): Promise<void> => {
-    try {
-      await subscription.done;
-      await inFlight;
-    } catch (error) {
-      if (!(error instanceof Stopped)) failure ??= error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        subscription = store.subscribeToAll({ after: checkpoint, batchSize: options.batchSize ?? 500, handler });
+        await subscription.done;
+        await inFlight;
+        break;
+      } catch (error) {
+        await inFlight.catch(() => undefined);
+        if (stopping.signal.aborted || !(error instanceof StoreUnavailableError)) {
+          if (!(error instanceof Stopped)) failure ??= error;
+          break;
+        }
+        const delay = backoffDelay(attempt - 1, options.retry);
+        if (worthLogging(attempt)) {
+          logger.warn('relay: the store cannot be read, retrying', { attempt, retryInMs: delay, checkpoint });
+        }
+        if (!(await sleep(delay, stopping.signal))) break;
+        dispatched = checkpoint;
+      }
     }
     if (failure !== undefined) {
       logger.error('relay: stopped on an error', { checkpoint, error: describeError(failure) });
@@ -190,7 +201,7 @@ export function startRelay(options: RelayOptions): Relay {
     stats: () => ({ checkpoint, recordsSent, failedSends }),
     stop: async () => {
       stopping.abort();
-      await subscription.stop();
+      await subscription?.stop();
       await done.catch(() => undefined);
     },
   };
@@ -213,17 +224,4 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-function failed(error: unknown): Relay {
-  const done = Promise.reject(error);
-  done.catch(() => undefined);
-  return {
-    done,
-    lag: async () => {
-      throw error;
-    },
-    stats: () => ({ checkpoint: 0, recordsSent: 0, failedSends: 0 }),
-    stop: async () => undefined,
-  };
 }

@@ -24,7 +24,7 @@ export interface ObservationDoc {
  */
 export const observationer: ReadModel<T> = {
   name: 'observationer',
-  version: 2,
+  version: 3,
   tables: ['kontekst', 'observation', 'tag'],
   async createTables({ db }: ReadDb, t: Tables<T>) {
     await db.schema
@@ -76,8 +76,26 @@ export const observationer: ReadModel<T> = {
       .on(t.observation)
       .columns(['borger_id', 'observeret'])
       .execute();
-    await db.schema.createIndex(`${t.tag}_undertema`).on(t.tag).columns(['undertema', 'observeret']).execute();
-    await db.schema.createIndex(`${t.tag}_overtema`).on(t.tag).columns(['overtema', 'observeret']).execute();
+    await db.schema
+      .createIndex(`${t.tag}_undertema`)
+      .on(t.tag)
+      .columns(['undertema', 'kommunekode', 'observeret'])
+      .execute();
+    await db.schema
+      .createIndex(`${t.tag}_kategori`)
+      .on(t.tag)
+      .columns(['kategori', 'kommunekode', 'observeret'])
+      .execute();
+    await db.schema
+      .createIndex(`${t.tag}_tilbud`)
+      .on(t.tag)
+      .columns(['tilbud_id', 'undertema', 'observeret'])
+      .execute();
+    await db.schema
+      .createIndex(`${t.tag}_overtema`)
+      .on(t.tag)
+      .columns(['overtema', 'kommunekode', 'observeret'])
+      .execute();
   },
   async applyBatch(tx, kind, t, recorded) {
     const events = toHubEvents(recorded);

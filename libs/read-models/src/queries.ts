@@ -206,28 +206,6 @@ export interface ObservationFilter extends Side {
 
 /** Observations searched by VUM kategori, overtema or undertema, period, borger and tilbud, within the caller's scope. */
 export async function soegObservationer(db: Db, t: Tables<'observation' | 'tag'>, scope: Scope, f: ObservationFilter) {
-  let q = scoped(
-    db
-      .selectFrom(t.observation)
-      .select([
-        'id',
-        'type',
-        'bestilling_id',
-        'delmaal_id',
-        'borger_id',
-        'tilbud_id',
-        'observeret',
-        'uden_for_maal',
-        'doc',
-      ]),
-    scope,
-  );
-  if (f.fra) q = q.where('observeret', '>=', f.fra);
-  if (f.til) q = q.where('observeret', '<=', `${f.til}\uffff`);
-  if (f.borgerId) q = q.where('borger_id', '=', f.borgerId);
-  if (f.tilbudId) q = q.where('tilbud_id', '=', f.tilbudId);
-  if (f.type) q = q.where('type', '=', f.type);
-  if (f.udenForIndsatsmaal) q = q.where('uden_for_maal', '=', 1);
   const tagFilter = f.undertema
     ? ['undertema', f.undertema]
     : f.overtema
@@ -235,14 +213,43 @@ export async function soegObservationer(db: Db, t: Tables<'observation' | 'tag'>
       : f.kategori
         ? ['kategori', f.kategori]
         : undefined;
-  if (tagFilter) {
-    const [column, value] = tagFilter as [string, string];
-    let tags = db.selectFrom(t.tag).select('observation_id').where(column, '=', value);
-    // "Outside the indsatsmål" then means this undertema (overtema, kategori) was the uncovered one.
-    if (f.udenForIndsatsmaal) tags = tags.where('daekket', '=', 0);
-    q = q.where('id', 'in', tags);
-  }
-  const rows = (await page(q.orderBy('observeret', 'desc').orderBy('id'), f).execute()) as Record<string, unknown>[];
+  const columns = [
+    'id',
+    'type',
+    'bestilling_id',
+    'delmaal_id',
+    'borger_id',
+    'tilbud_id',
+    'observeret',
+    'uden_for_maal',
+    'doc',
+  ];
+  // With a tema the search is driven by the tag index (tema, scope, time), joined to the observations it names;
+  // an IN-subquery over all observations was ~0.3 s at a million events on PostgreSQL.
+  let q = tagFilter
+    ? scoped(
+        db
+          .selectFrom(`${t.tag} as tg`)
+          .innerJoin(`${t.observation} as o`, 'o.id', 'tg.observation_id')
+          .select(columns.map((c) => `o.${c}`))
+          .distinct()
+          .where(`tg.${tagFilter[0]}`, '=', tagFilter[1]),
+        scope,
+        'tg.',
+      )
+    : scoped(db.selectFrom(`${t.observation} as o`).select(columns.map((c) => `o.${c}`)), scope, 'o.');
+  // "Outside the indsatsmål" with a tema means this tema was the uncovered one.
+  if (tagFilter && f.udenForIndsatsmaal) q = q.where('tg.daekket', '=', 0);
+  if (f.fra) q = q.where('o.observeret', '>=', f.fra);
+  if (f.til) q = q.where('o.observeret', '<=', `${f.til}\uffff`);
+  if (f.borgerId) q = q.where('o.borger_id', '=', f.borgerId);
+  if (f.tilbudId) q = q.where('o.tilbud_id', '=', f.tilbudId);
+  if (f.type) q = q.where('o.type', '=', f.type);
+  if (f.udenForIndsatsmaal) q = q.where('o.uden_for_maal', '=', 1);
+  const rows = (await page(q.orderBy('o.observeret', 'desc').orderBy('o.id'), f).execute()) as Record<
+    string,
+    unknown
+  >[];
   return rows.map((r) => ({
     observationId: r['id'] as string,
     bestillingId: r['bestilling_id'] as string,

@@ -110,10 +110,14 @@ export function describeReadStoreContract(
       expect(after.indsats).not.toBe(before.indsats);
       expect(seen.length).toBeGreaterThan(0);
       expect((await generations(fixture.readDb, 'sagsoversigt')).map((g) => g.state)).toEqual(['live']);
-      const gone = await fixture.readDb.db.selectFrom(before.indsats).selectAll().execute().then(
-        () => `${before.indsats} still exists; registry: ${JSON.stringify(generations)}`,
-        () => 'dropped',
-      );
+      const gone = await fixture.readDb.db
+        .selectFrom(before.indsats)
+        .selectAll()
+        .execute()
+        .then(
+          () => `${before.indsats} still exists; registry: ${JSON.stringify(generations)}`,
+          () => 'dropped',
+        );
       expect([before.indsats, after.indsats, gone]).toEqual([before.indsats, after.indsats, 'dropped']);
       await projector.stop();
     });

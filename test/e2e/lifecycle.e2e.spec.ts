@@ -167,6 +167,32 @@ describe("one borger's indsats over HTTP, from bestilling to afslutning", () => 
     ]);
     expect(await hub.store.headPosition()).toBe(9 + 3 + 2);
 
+    // What each party's read models show at the end, and that another tilbud sees none of it.
+    await hub.readModelsCaughtUp();
+    const sag = await hub.call('GET', `/myndighed/bestillinger/${bestillingId}`, { token: kommune });
+    expect(sag.json).toMatchObject({
+      fase: 'afsluttet',
+      opfoelgninger: [{ statusPaaIndsats: { display: 'Træf afgørelse om fortsættelse af indsats' } }],
+    });
+    expect(sag.json.tilbagemeldinger).toEqual([
+      expect.objectContaining({ trigger: 'T3', kvitteret: expect.any(String) }),
+    ]);
+    expect(sag.json.delmaal.map((d: { antalObservationer: number }) => d.antalObservationer)).toEqual([1, 1]);
+    const tilbudsListe = await hub.call('GET', '/udfoerer/bestillinger?fase=afsluttet', { token: tilbud });
+    expect(tilbudsListe.json.map((b: { bestillingId: string }) => b.bestillingId)).toEqual([bestillingId]);
+    const soeg = await hub.call('GET', `/observationer?borgerId=${afgivet.borgerId}`, { token: kommune });
+    expect(soeg.json.map((o: { type: string }) => o.type).sort()).toEqual(['delmaal', 'delmaal', 'vum']);
+    const andetTilbud = await hub.token({ party: 'udfoerer', id: 'tilbud-9999' });
+    for (const path of [
+      '/udfoerer/bestillinger',
+      '/udfoerer/indsatser',
+      '/udfoerer/frister?til=2099-01-01',
+      `/observationer?borgerId=${afgivet.borgerId}`,
+    ]) {
+      expect((await hub.call('GET', path, { token: andetTilbud })).json).toEqual([]);
+    }
+    expect((await hub.call('GET', `/bestillinger/${bestillingId}`, { token: andetTilbud })).status).toBe(403);
+
     const after = await hub.call('POST', `/bestillinger/${bestillingId}/vum-observationer`, {
       token: tilbud,
       body: vumObservation(),

@@ -13,6 +13,7 @@ import { validationPipe } from '../../apps/hub/src/http/validation';
 import { HubModule } from '../../apps/hub/src/hub.module';
 import { parseKafkaConfig } from '../../apps/hub/src/kafka/kafka.config';
 import { kafkaProviders } from '../../apps/hub/src/kafka/kafka.providers';
+import { freePort } from './support/processes';
 import { bestilling } from './support/requests';
 
 /**
@@ -83,5 +84,43 @@ describe('the Kafka providers in the Nest app', () => {
     const checkpoint = db.prepare("SELECT position FROM checkpoint WHERE name = 'relay'").pluck().get();
     db.close();
     expect(checkpoint).toBe(1);
+  }, 60_000);
+
+  it('serves HTTP at once and shuts down promptly while the broker is unreachable', async () => {
+    const env = {
+      HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'kafka-nest-down-')),
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+    };
+    const config = loadConfig(env);
+    const { kafka } = parseKafkaConfig(env);
+
+    @Module({
+      imports: [HubModule.forRoot(config)],
+      providers: kafkaProviders(kafka, { dataDir: config.dataDir, relay: true, inbound: true }),
+    })
+    class HubWithKafka {}
+
+    const started = Date.now();
+    const down = await NestFactory.create(HubWithKafka, { logger: false });
+    down.useGlobalPipes(validationPipe());
+    await down.listen(0, '127.0.0.1');
+    const { port } = down.getHttpServer().address() as { port: number };
+    const token = await mintDevToken(config.auth.mode === 'hs256' ? config.auth.secret : Buffer.alloc(32), {
+      party: 'myndighed',
+      id: '0101',
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/bestillinger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(bestilling()),
+    });
+    expect(res.status).toBe(201);
+    expect(Date.now() - started).toBeLessThan(3000);
+    const closing = Date.now();
+    await down.close();
+    expect(Date.now() - closing).toBeLessThan(8000);
+    rmSync(env.HUB_DATA_DIR, { recursive: true, force: true });
   }, 60_000);
 });

@@ -11,20 +11,31 @@ import { startKafkaEdge, type KafkaEdge, type KafkaEdgeDeps } from './kafka.edge
 export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Kafka');
   private edge: KafkaEdge | undefined;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly deps: Omit<KafkaEdgeDeps, 'logger'>) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Starts in the background: with the broker unreachable, joining the consumer group retries for many seconds, and
+   * the HTTP API must not wait for Kafka (the store is the truth; the relay catches up later).
+   */
+  onApplicationBootstrap(): void {
     const log =
       (level: 'log' | 'warn' | 'error') =>
       (message: string, fields: Record<string, unknown> = {}): void =>
         this.logger[level]({ msg: message, ...fields });
     const logger: RelayLogger = { info: log('log'), warn: log('warn'), error: log('error') };
-    this.edge = await startKafkaEdge({ ...this.deps, logger });
+    this.starting = startKafkaEdge({ ...this.deps, logger }).then(
+      (edge) => {
+        this.edge = edge;
+      },
+      (error: unknown) => logger.error('kafka: could not start', { error: String(error) }),
+    );
   }
 
   /** Before, not on, shutdown: the relay and the consumer must stop while the store and the vault are still open. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.starting;
     await this.edge?.stop();
   }
 

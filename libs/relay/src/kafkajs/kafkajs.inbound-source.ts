@@ -23,7 +23,8 @@ export function createKafkaInboundSource(
   options: KafkaInboundOptions,
 ): InboundSource {
   const logger = config.logger ?? silentLogger;
-  const admin = kafka.admin();
+  // No retries of its own: the refresh runs again on its timer, and a stop never waits out a retry series.
+  const admin = kafka.admin({ retry: { retries: 0 } });
   let consumer: Consumer | undefined;
   let subscribed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;

@@ -6,12 +6,14 @@ import type { BenchModule, BenchRow } from './bench.types';
 import { bench as eventStoreBench } from './event-store.bench';
 import { bench as httpBench } from './http.bench';
 import { bench as readModelsBench } from './read-models.bench';
+import { bench as relayBench } from './relay.bench';
 
 /** Every module adds rows to the one table. Add HTTP, relay and rebuild benchmarks here. */
 const MODULES: ReadonlyArray<readonly [name: string, run: BenchModule]> = [
   ['event store', eventStoreBench],
   ['http', httpBench],
   ['read models', readModelsBench],
+  ['relay', relayBench],
 ];
 
 function machine(): string[] {

@@ -61,5 +61,7 @@ describe('GET /openapi.json', () => {
 
 /** Every route Nest mapped for the API, as "METHOD /path/:param" (not health, the document itself, or the 404 catch-all). */
 function routesOf(hub: RunningHub): string[] {
-  return hub.routes.filter((r) => !['/health', '/openapi.json', '/{*path}'].includes(r.split(' ')[1] as string));
+  return hub.routes.filter(
+    (r) => !['/health', '/openapi.json', '/asyncapi.json', '/{*path}'].includes(r.split(' ')[1] as string),
+  );
 }

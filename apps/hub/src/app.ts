@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { HubConfig } from './config';
 import { HubModule } from './hub.module';
 import { validationPipe } from './http/validation';
+import { kafkaAsyncApi } from './kafka/kafka.asyncapi';
 
 /** Builds the hub's HTTP app (used by main.ts and by the e2e tests). */
 export async function createHubApp(config: HubConfig): Promise<NestExpressApplication> {
@@ -35,5 +36,7 @@ export async function createHubApp(config: HubConfig): Promise<NestExpressApplic
   );
   const http = app.getHttpAdapter().getInstance();
   http.get('/openapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(document));
+  const asyncapi = kafkaAsyncApi(document, config.kafka);
+  http.get('/asyncapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(asyncapi));
   return app;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseRegelfil, TOM_REGELFIL, type Regelfil } from '@hub/domain';
+import { parseKafkaConfig, type KafkaConfig } from './kafka/kafka.config';
 
 export type AuthConfig =
   | { readonly mode: 'hs256'; readonly secret: Buffer; readonly source: 'env' | 'file' }
@@ -28,9 +29,11 @@ export interface HubConfig {
   readonly analyseKey: Buffer;
   /** Analysis groups smaller than this are suppressed. */
   readonly minGruppe: number;
+  /** Kafka relay and command consumer (design.md §4); undefined when KAFKA_BROKERS is unset. */
+  readonly kafka: KafkaConfig | undefined;
 }
 
-export const ROLES = ['api', 'projector'] as const;
+export const ROLES = ['api', 'projector', 'relay'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class ConfigError extends Error {
@@ -103,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     problems.push('HUB_PG_URL is required with HUB_READ_STORE=postgres');
   const minGruppe = env['HUB_MIN_GRUPPE'] === undefined ? 5 : Number(env['HUB_MIN_GRUPPE']);
   if (!Number.isInteger(minGruppe) || minGruppe < 1) problems.push('HUB_MIN_GRUPPE must be an integer >= 1');
+  const kafka = parseKafkaConfig(env);
+  problems.push(...kafka.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   mkdirSync(dataDir, { recursive: true });
@@ -140,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
         : { kind: 'sqlite' },
     analyseKey: secret(dataDir, ANALYSE_KEY_FILE, env['HUB_ANALYSE_KEY']).value,
     minGruppe,
+    kafka: kafka.kafka,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   Inject,
   Logger,
   Module,
+  Optional,
   Res,
   type DynamicModule,
   type OnApplicationBootstrap,
@@ -29,6 +30,7 @@ import { CommandExecutor } from './http/command-executor';
 import { IdempotencyStore } from './http/idempotency.store';
 import { ProblemFilter } from './http/problem.filter';
 import { loggerOptions } from './logging';
+import { KafkaRuntime, kafkaProviders } from './kafka/kafka.providers';
 import { EVENT_STORE, IDEMPOTENCY_STORE, PII_VAULT, PROJECTOR, READ_DB, READ_MODELS } from './tokens';
 import { openPostgresReadDb, openSqliteReadDb, Projector, type ReadDb } from '@hub/read-models';
 import {
@@ -48,6 +50,7 @@ class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTOR) private readonly projector: Projector | null,
+    @Optional() private readonly kafka?: KafkaRuntime,
   ) {}
 
   /** 200 when the store answers; 503 naming the failing part otherwise (design.md §5). */
@@ -73,6 +76,7 @@ class HealthController {
         parts['projector'] = { status: 'down' };
       }
     }
+    if (this.kafka) parts['kafka'] = { status: 'ok', ...(await this.kafka.status()) };
     if (!ok) res.status(503);
     return { status: ok ? 'ok' : 'unavailable', parts };
   }
@@ -168,6 +172,11 @@ export class HubModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         Resources,
+        ...kafkaProviders(config.kafka, {
+          dataDir: config.dataDir,
+          relay: config.roles.has('relay'),
+          inbound: config.roles.has('api'),
+        }),
       ],
       exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB],
     };

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { ffbKatalog } from '@hub/domain';
 import type { ReadDb } from './read-db';
-import { toHubEvents, bestillingIdOf } from './hub-events';
-import { evolveIndsats, type IndsatsDoc, type IndsatsmaalDoc } from './indsats-doc';
+import { foldBatch } from './hub-events';
+import type { IndsatsDoc, IndsatsmaalDoc } from './indsats-doc';
 import type { ReadModel, Tables } from './read-model';
-import { bool, loadDocs, replaceRows, upsertRows, type Row } from './rows';
+import { bool, replaceRows, upsertRows, type Row } from './rows';
 
 type T = 'kontekst' | 'indsatsmaal' | 'tilbagemelding';
 
@@ -158,22 +158,7 @@ export function analyse(options: { pseudonymKey: Buffer }): ReadModel<T> {
         .execute();
     },
     async applyBatch(tx, kind, t, recorded) {
-      const events = toHubEvents(recorded);
-      const docs = await loadDocs<IndsatsDoc>(
-        tx,
-        t.kontekst,
-        events.map((e) => bestillingIdOf(e.event)),
-      );
-      const touched = new Set<string>();
-      for (const { event, position } of events) {
-        const id = bestillingIdOf(event);
-        const next = evolveIndsats(docs.get(id) ?? null, event, position);
-        if (next) {
-          docs.set(id, next);
-          touched.add(id);
-        }
-      }
-      const changed = [...touched].map((id) => docs.get(id) as IndsatsDoc);
+      const changed = await foldBatch(tx, t.kontekst, recorded);
       await upsertRows(
         tx,
         kind,

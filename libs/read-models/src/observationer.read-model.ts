@@ -1,9 +1,9 @@
 import { ffbKatalog, type Kode } from '@hub/domain';
 import type { ReadDb } from './read-db';
-import { toHubEvents, bestillingIdOf } from './hub-events';
-import { daekkedeUndertemaer, evolveIndsats, type IndsatsDoc } from './indsats-doc';
+import { foldBatch } from './hub-events';
+import { daekkedeUndertemaer, type IndsatsDoc } from './indsats-doc';
 import type { ReadModel, Tables } from './read-model';
-import { bool, insertNew, loadDocs, upsertRows, type Row } from './rows';
+import { bool, insertNew, upsertRows, type Row } from './rows';
 
 type T = 'kontekst' | 'observation' | 'tag';
 
@@ -98,13 +98,6 @@ export const observationer: ReadModel<T> = {
       .execute();
   },
   async applyBatch(tx, kind, t, recorded) {
-    const events = toHubEvents(recorded);
-    const docs = await loadDocs<IndsatsDoc>(
-      tx,
-      t.kontekst,
-      events.map((e) => bestillingIdOf(e.event)),
-    );
-    const touched = new Set<string>();
     const observationRows: Row[] = [];
     const tagRows: Row[] = [];
     const add = (
@@ -147,9 +140,7 @@ export const observationer: ReadModel<T> = {
         });
       }
     };
-    for (const { event, position } of events) {
-      const id = bestillingIdOf(event);
-      const before = docs.get(id) ?? null;
+    const changed = await foldBatch(tx, t.kontekst, recorded, ({ event, position }, before) => {
       if (before && event.type === 'VumObservationRegistreret') {
         const d = event.data;
         add(before, d.observationId, null, d.observeret, position, {
@@ -175,18 +166,13 @@ export const observationer: ReadModel<T> = {
           paavirkerIndsatsen: false,
         });
       }
-      const next = evolveIndsats(before, event, position);
-      if (next) {
-        docs.set(id, next);
-        touched.add(id);
-      }
-    }
+    });
     await upsertRows(
       tx,
       kind,
       t.kontekst,
       'id',
-      [...touched].map((id) => ({ id, doc: JSON.stringify(docs.get(id)) })),
+      changed.map((d) => ({ id: d.bestillingId, doc: JSON.stringify(d) })),
     );
     await insertNew(tx, kind, t.observation, 'id', observationRows);
     await insertNew(tx, kind, t.tag, ['observation_id', 'undertema'], tagRows);

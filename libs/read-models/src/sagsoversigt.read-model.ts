@@ -1,8 +1,8 @@
 import type { ReadDb } from './read-db';
-import { toHubEvents, bestillingIdOf } from './hub-events';
-import { evolveIndsats, naesteOpfoelgningsdato, type IndsatsDoc } from './indsats-doc';
+import { foldBatch } from './hub-events';
+import { naesteOpfoelgningsdato, type IndsatsDoc } from './indsats-doc';
 import type { ReadModel, Tables } from './read-model';
-import { loadDocs, replaceRows, upsertRows, type Row } from './rows';
+import { replaceRows, upsertRows, type Row } from './rows';
 
 type T = 'indsats' | 'tilbagemelding';
 
@@ -62,22 +62,7 @@ export const sagsoversigt: ReadModel<T> = {
       .execute();
   },
   async applyBatch(tx, kind, t, recorded) {
-    const events = toHubEvents(recorded);
-    const docs = await loadDocs<IndsatsDoc>(
-      tx,
-      t.indsats,
-      events.map((e) => bestillingIdOf(e.event)),
-    );
-    const touched = new Set<string>();
-    for (const { event, position } of events) {
-      const id = bestillingIdOf(event);
-      const next = evolveIndsats(docs.get(id) ?? null, event, position);
-      if (next) {
-        docs.set(id, next);
-        touched.add(id);
-      }
-    }
-    const changed = [...touched].map((id) => docs.get(id) as IndsatsDoc);
+    const changed = await foldBatch(tx, t.indsats, recorded);
     await upsertRows(
       tx,
       kind,

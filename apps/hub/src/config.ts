@@ -127,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     if (jwt.value.length < 32) problems.push('HUB_JWT_SECRET must be at least 32 bytes, base64-encoded');
     auth = { mode: 'hs256', secret: jwt.value, source: jwt.source };
   }
+  const analyseKey = secret(dataDir, ANALYSE_KEY_FILE, env['HUB_ANALYSE_KEY']).value;
+  if (analyseKey.length !== 32) problems.push('HUB_ANALYSE_KEY must be 32 bytes, base64-encoded');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -143,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
       readStoreKind === 'postgres'
         ? { kind: 'postgres', url: env['HUB_PG_URL'] as string, schema: env['HUB_PG_SCHEMA'] ?? 'public' }
         : { kind: 'sqlite' },
-    analyseKey: secret(dataDir, ANALYSE_KEY_FILE, env['HUB_ANALYSE_KEY']).value,
+    analyseKey,
     minGruppe,
     kafka: kafka.kafka,
   };

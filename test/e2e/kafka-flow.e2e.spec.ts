@@ -58,7 +58,7 @@ describe('a myndighed and an udfører exchange a bestilling with the hub over Ka
       `${count} records on ${topic}`,
     );
   const typesOf = (list: readonly KcatRecord[]) => list.map((r) => r.headers['ce_type']);
-  const relay = () => edge.relay as Relay;
+  const relay = () => edge.relay?.current() as Relay;
 
   beforeAll(async () => {
     mock = await startMockKafka();

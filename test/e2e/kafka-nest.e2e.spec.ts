@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readTopic } from '@hub/relay/testing/kcat';
@@ -64,6 +65,88 @@ describe('the hub with Kafka configured', () => {
       const closing = Date.now();
       await hub.stop();
       expect(Date.now() - closing).toBeLessThan(8000);
+    }
+  }, 60_000);
+
+  it('answers 503 naming kafka while the relay cannot write its checkpoint, and restarts it and catches up after', async () => {
+    const hub = await startHub({
+      KAFKA_BROKERS: mock.bootstrap,
+      KAFKA_IDEMPOTENT_PRODUCER: 'false',
+      KAFKA_AUTO_CREATE_TOPICS: 'true',
+    });
+    const db = new Database(join(hub.dataDir, 'kafka.sqlite'));
+    try {
+      const token = await hub.token({ party: 'myndighed', id: '0101' });
+      await eventually(
+        () => hub.call('GET', '/health'),
+        (h) => h.json.parts?.kafka?.relay !== undefined,
+        10_000,
+        'the relay in /health',
+      );
+      db.exec('DROP TABLE checkpoint');
+      expect((await hub.call('POST', '/bestillinger', { token, body: bestilling() })).status).toBe(201);
+      const down = await eventually(
+        () => hub.call('GET', '/health'),
+        (h) => h.status === 503,
+        10_000,
+        '503 from /health',
+      );
+      expect(down.json.parts.kafka).toMatchObject({ status: 'down', relay: { code: 'SQLITE_ERROR' } });
+      expect(down.json.parts.store.status).toBe('ok');
+
+      db.exec('CREATE TABLE checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL)');
+      const up = await eventually(
+        () => hub.call('GET', '/health'),
+        (h) => h.status === 200 && h.json.parts?.kafka?.relay?.lag === 0,
+        20_000,
+        'the relay restarted and caught up',
+      );
+      expect(up.json.parts.kafka).toMatchObject({ status: 'ok' });
+      expect(up.json.parts.kafka.relay.restarts).toBeGreaterThan(0);
+    } finally {
+      db.close();
+      await hub.stop();
+    }
+  }, 60_000);
+
+  it('answers 503 naming kafka and the position when the relay meets an event it cannot map', async () => {
+    const hub = await startHub({
+      KAFKA_BROKERS: mock.bootstrap,
+      KAFKA_IDEMPOTENT_PRODUCER: 'false',
+      KAFKA_AUTO_CREATE_TOPICS: 'true',
+    });
+    try {
+      await hub.store.appendToStream(
+        `bestilling-${randomUUID()}`,
+        [
+          {
+            eventId: randomUUID(),
+            type: 'BestillingOmdoebt',
+            data: { cpr: '0101704321' },
+            metadata: {
+              schemaVersion: 1,
+              occurredAt: new Date().toISOString(),
+              correlationId: randomUUID(),
+              causationId: randomUUID(),
+              actor: { party: 'myndighed', subject: 'x' },
+            },
+          },
+        ],
+        { expectedRevision: 'any' },
+      );
+      const blocked = await eventually(
+        () => hub.call('GET', '/health'),
+        (h) => h.status === 503,
+        10_000,
+        '503 from /health',
+      );
+      expect(blocked.json.parts.kafka).toMatchObject({
+        status: 'blocked',
+        relay: { code: 'BestillingOmdoebt', position: 1, lag: 1 },
+      });
+      expect(JSON.stringify(blocked.json)).not.toContain('0101704321');
+    } finally {
+      await hub.stop();
     }
   }, 60_000);
 });

@@ -76,7 +76,15 @@ class HealthController {
         parts['projector'] = { status: 'down' };
       }
     }
-    if (this.kafka) parts['kafka'] = { status: 'ok', ...(await this.kafka.status()) };
+    if (this.kafka) {
+      // status() never throws (a store outage is reported in it); the catch is for a bug, which must not be a 500.
+      const kafka = await this.kafka.status().catch((error: unknown) => {
+        this.logger.error(`health: Kafka status failed: ${(error as Error).message}`);
+        return { status: 'down' as const, reason: 'status unavailable' };
+      });
+      parts['kafka'] = kafka;
+      if (kafka.status !== 'ok') ok = false;
+    }
     if (!ok) res.status(503);
     return { status: ok ? 'ok' : 'unavailable', parts };
   }

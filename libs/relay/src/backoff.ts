@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from '@hub/event-store';
+
 /** Exponential back-off between retries, capped; sleeps end early when the signal aborts. */
 export interface BackoffOptions {
   readonly initialMs?: number;
@@ -40,3 +42,20 @@ export const silentLogger: Logger = { info: () => undefined, warn: () => undefin
 /** The name and message of an error, for a log line. Kafka client and store errors carry no message content. */
 export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** SQLite result codes that mean "the file cannot be used right now", not "this input is wrong". */
+const UNAVAILABLE_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL|NOMEM|READONLY)/;
+
+/**
+ * Whether an error means a store or the vault is unavailable (transient: retry, never reject the input): the event
+ * store's StoreUnavailableError, or a SQLite error with a BUSY/LOCKED/IOERR/FULL/CANTOPEN-like code.
+ */
+export function isUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if (e instanceof StoreUnavailableError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNAVAILABLE_SQLITE.test(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

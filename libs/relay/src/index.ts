@@ -1,5 +1,5 @@
 export { asyncApiDocument, type AsyncApiOptions, type CommandMessageDoc } from './asyncapi';
-export { backoffDelay, silentLogger, type BackoffOptions, type Logger } from './backoff';
+export { backoffDelay, isUnavailable, silentLogger, type BackoffOptions, type Logger } from './backoff';
 export { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.store';
 export { CE, JSON_CONTENT_TYPE, SPEC_VERSION, cloudEventHeaders } from './cloudevents';
 export {
@@ -24,5 +24,14 @@ export { createKafka, type KafkaClientConfig } from './kafkajs/kafka-client';
 export { createKafkaInboundSource, type KafkaInboundOptions } from './kafkajs/kafkajs.inbound-source';
 export { createKafkaPublisher } from './kafkajs/kafkajs.publisher';
 export type { OutboundRecord, Publisher } from './publisher.port';
-export { startRelay, type Relay, type RelayOptions, type RelayStats } from './relay';
+export {
+  brokerErrorType,
+  startRelay,
+  UnmappableEventError,
+  type Relay,
+  type RelayBlock,
+  type RelayOptions,
+  type RelayStats,
+} from './relay';
 export { partyLabel, topicNames, topicSegment, type Part, type PartyRef, type TopicNames } from './topics';
+export { superviseRelay, type RelayHealth, type RelayState, type SupervisedRelay } from './relay-supervisor';

@@ -2,6 +2,7 @@ import { StoreUnavailableError, type EventStore, type RecordedEvent, type Subscr
 import {
   backoffDelay,
   describeError,
+  isUnavailable,
   silentLogger,
   sleep,
   worthLogging,
@@ -33,11 +34,66 @@ export interface RelayOptions {
   readonly logger?: Logger;
 }
 
+/** A send the broker refuses for a reason retrying will not cure soon (e.g. MESSAGE_TOO_LARGE); still retried slowly. */
+export interface RelayBlock {
+  /** The broker's error type, e.g. MESSAGE_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED, UNKNOWN_TOPIC_OR_PARTITION. */
+  readonly code: string;
+  /** The first log position of the refused send: everything before it is published and checkpointed. */
+  readonly position: number;
+  /** The topics of the refused send (one when the refused records are all for one party). */
+  readonly topics: readonly string[];
+  readonly attempts: number;
+}
+
 export interface RelayStats {
   readonly checkpoint: number;
   readonly recordsSent: number;
   readonly failedSends: number;
+  /** Set while the broker refuses the send in flight with a non-retriable error; cleared once it is acknowledged. */
+  readonly blocked?: RelayBlock;
 }
+
+/** An event the relay cannot map to integration events: the relay stops at it and a restart cannot help. */
+export class UnmappableEventError extends Error {
+  constructor(
+    readonly position: number,
+    readonly eventId: string,
+    readonly eventType: string,
+    cause: unknown,
+  ) {
+    super(`event ${eventId} (${eventType}) at position ${position} cannot be mapped: ${describeError(cause)}`, {
+      cause,
+    });
+    this.name = 'UnmappableEventError';
+  }
+}
+
+/** Broker errors a retry does not cure soon; UNKNOWN_TOPIC_OR_PARTITION only after a few tries (topic creation lag). */
+const NON_RETRIABLE = new Set([
+  'MESSAGE_TOO_LARGE',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'INVALID_RECORD',
+  'RECORD_LIST_TOO_LARGE',
+]);
+const UNKNOWN_TOPIC_TRIES = 5;
+
+/** The Kafka error type of a failed send (kafkajs puts it in `type`, possibly on a wrapped `cause`), if any. */
+export function brokerErrorType(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
+    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
+const blockingCode = (error: unknown, attempt: number): string | undefined => {
+  const type = brokerErrorType(error);
+  if (type === undefined) return undefined;
+  if (NON_RETRIABLE.has(type)) return type;
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION' && attempt >= UNKNOWN_TOPIC_TRIES) return type;
+  return undefined;
+};
 
 export interface Relay {
   /** Events in the store's log that are not yet acknowledged by the broker: head position − checkpoint. */
@@ -68,19 +124,33 @@ export function startRelay(options: RelayOptions): Relay {
   let checkpoint = checkpoints.load();
   let recordsSent = 0;
   let failedSends = 0;
+  let blocked: RelayBlock | undefined;
 
-  const sendUntilAcknowledged = async (records: readonly OutboundRecord[]): Promise<void> => {
+  const sendUntilAcknowledged = async (records: readonly OutboundRecord[], from: number): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       if (stopping.signal.aborted) throw new Stopped();
       try {
         // A stop does not wait for a send the broker may never answer; unacknowledged means not checkpointed.
         await untilAborted(publisher.send(records), stopping.signal);
         if (attempt > 1) logger.info('relay: broker acknowledged again', { attempts: attempt, checkpoint });
+        blocked = undefined;
         recordsSent += records.length;
         return;
       } catch (error) {
         if (error instanceof Stopped) throw error;
         failedSends += 1;
+        const code = blockingCode(error, attempt);
+        if (code !== undefined) {
+          // Nothing is skipped (the log order is the contract): the relay holds here, says so, and retries slowly.
+          if (blocked?.code !== code) {
+            logger.error('relay: the broker refuses a send; every party waits behind it', {
+              code,
+              position: from,
+              topics: [...new Set(records.map((r) => r.topic))],
+            });
+          }
+          blocked = { code, position: from, topics: [...new Set(records.map((r) => r.topic))], attempts: attempt };
+        }
         const delay = backoffDelay(attempt - 1, options.retry);
         if (worthLogging(attempt)) {
           logger.warn('relay: send failed, retrying', {
@@ -102,9 +172,10 @@ export function startRelay(options: RelayOptions): Relay {
   let failure: unknown;
   const dispatch = async (records: readonly OutboundRecord[], position: number): Promise<void> => {
     await inFlight;
+    const from = dispatched + 1;
     dispatched = position;
     inFlight = (async () => {
-      if (records.length > 0) await sendUntilAcknowledged(records);
+      if (records.length > 0) await sendUntilAcknowledged(records, from);
       checkpoints.save(position);
       checkpoint = position;
     })();
@@ -147,7 +218,8 @@ export function startRelay(options: RelayOptions): Relay {
         // Publish and checkpoint everything before the event that cannot be mapped, then stop at it.
         if (last > dispatched) await dispatch(pending, last);
         await inFlight;
-        throw error;
+        if (isUnavailable(error)) throw error;
+        throw new UnmappableEventError(event.position, event.eventId, event.type, error);
       }
       for (const record of records) {
         pending.push(record);
@@ -198,7 +270,7 @@ export function startRelay(options: RelayOptions): Relay {
   return {
     done,
     lag: async () => Math.max(0, (await store.headPosition()) - checkpoint),
-    stats: () => ({ checkpoint, recordsSent, failedSends }),
+    stats: () => ({ checkpoint, recordsSent, failedSends, ...(blocked ? { blocked } : {}) }),
     stop: async () => {
       stopping.abort();
       await subscription?.stop();

@@ -10,11 +10,12 @@ import {
   silentLogger,
   startInboundConsumer,
   startRelay,
+  superviseRelay,
   topicNames,
   type InboundConsumer,
   type KafkaClientConfig,
   type Logger,
-  type Relay,
+  type SupervisedRelay,
 } from '@hub/relay';
 import type { CommandService } from '../commands/command-service';
 import { kafkaCommandHandler } from './kafka-command-handler';
@@ -43,7 +44,8 @@ export interface KafkaEdgeDeps {
 }
 
 export interface KafkaEdge {
-  readonly relay: Relay | undefined;
+  /** The relay, restarted from its checkpoint when it stops on a failure (see superviseRelay). */
+  readonly relay: SupervisedRelay | undefined;
   readonly inbound: InboundConsumer | undefined;
   stop(): Promise<void>;
 }
@@ -72,16 +74,20 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
   processed?.prune(new Date(Date.now() - PROCESSED_RETENTION_MS).toISOString());
 
   const relay = checkpoints
-    ? startRelay({
-        store: deps.store,
-        publisher,
-        checkpoints,
-        topics,
-        source: deps.config.source,
-        laesCpr: (borgerId) => deps.vault.laesCpr(borgerId),
-        retry,
-        logger,
-      })
+    ? superviseRelay(
+        () =>
+          startRelay({
+            store: deps.store,
+            publisher,
+            checkpoints,
+            topics,
+            source: deps.config.source,
+            laesCpr: (borgerId) => deps.vault.laesCpr(borgerId),
+            retry,
+            logger,
+          }),
+        { retry, logger },
+      )
     : undefined;
   const inbound = processed
     ? await startInboundConsumer({

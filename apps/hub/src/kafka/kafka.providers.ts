@@ -1,7 +1,7 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import type { EventStore } from '@hub/event-store';
 import type { PiiVault } from '@hub/privacy';
-import type { Logger as RelayLogger } from '@hub/relay';
+import type { InboundStats, Logger as RelayLogger, RelayHealth, RelayState } from '@hub/relay';
 import { CommandService } from '../commands/command-service';
 import { EVENT_STORE, PII_VAULT } from '../tokens';
 import type { KafkaConfig } from './kafka.config';
@@ -12,6 +12,7 @@ export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger('Kafka');
   private edge: KafkaEdge | undefined;
   private starting: Promise<void> | undefined;
+  private startFailure: string | undefined;
 
   constructor(private readonly deps: Omit<KafkaEdgeDeps, 'logger'>) {}
 
@@ -29,7 +30,10 @@ export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationSh
       (edge) => {
         this.edge = edge;
       },
-      (error: unknown) => logger.error('kafka: could not start', { error: String(error) }),
+      (error: unknown) => {
+        this.startFailure = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'UNKNOWN');
+        logger.error('kafka: could not start', { error: String(error) });
+      },
     );
   }
 
@@ -39,14 +43,42 @@ export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     await this.edge?.stop();
   }
 
-  /** For /health and /metrics: events not yet acknowledged by Kafka, and what the consumer did. */
-  async status() {
-    const relay = this.edge?.relay;
+  /**
+   * For /health and /metrics: ok, down (stopped on a failure, being restarted; or the edge could not start) or
+   * blocked (an event it cannot map, or a send the broker refuses), with the reason as codes and positions only;
+   * events not yet acknowledged by Kafka; what the consumer did. Never throws: a store that cannot say the lag is
+   * reported, not turned into a 500.
+   */
+  async status(): Promise<KafkaStatus> {
+    if (this.startFailure) return { status: 'down', reason: 'the Kafka edge could not start', code: this.startFailure };
+    if (!this.edge) return { status: 'ok', starting: true };
+    const supervised = this.edge.relay;
+    const inbound = this.edge.inbound?.stats();
+    if (!supervised) return { status: 'ok', ...(inbound ? { inbound } : {}) };
+    const { state, ...health } = supervised.health();
+    let lag: number | undefined;
+    let lagError: string | undefined;
+    try {
+      lag = await supervised.lag();
+    } catch (error) {
+      lagError = (error as { code?: string }).code ?? 'UNKNOWN';
+      this.logger.error({ msg: 'kafka: the relay lag cannot be read', error: String(error) });
+    }
     return {
-      relay: relay ? { lag: await relay.lag(), ...relay.stats() } : undefined,
-      inbound: this.edge?.inbound?.stats(),
+      status: state,
+      relay: { ...(lag !== undefined ? { lag } : { lagError }), ...health },
+      ...(inbound ? { inbound } : {}),
     };
   }
+}
+
+export interface KafkaStatus {
+  readonly status: RelayState;
+  readonly reason?: string;
+  readonly code?: string;
+  readonly starting?: boolean;
+  readonly relay?: Omit<RelayHealth, 'state'> & { readonly lag?: number; readonly lagError?: string };
+  readonly inbound?: InboundStats;
 }
 
 /**

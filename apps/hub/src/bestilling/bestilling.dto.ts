@@ -1,4 +1,4 @@
-import { LOVGRUNDLAG, TILBAGEMELDING_TRIGGERE } from '@hub/domain';
+import { LOVGRUNDLAG, MAX_OBSERVATIONER_PR_TILBAGEMELDING, TILBAGEMELDING_TRIGGERE } from '@hub/domain';
 import { ArrayMaxSize, IsArray, IsIn } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import {
@@ -206,7 +206,11 @@ export class TilbagemeldingDto {
   tekst!: string;
   @Uuid({ optional: true, description: 'The indsatsmål concerned.' })
   indsatsmaalId?: string | null;
-  @Liste(() => ObservationReferenceDto, { optional: true, description: 'Observations laid before the sagsbehandler.' })
+  @Liste(() => ObservationReferenceDto, {
+    optional: true,
+    description: `Observations laid before the sagsbehandler; at most ${MAX_OBSERVATIONER_PR_TILBAGEMELDING}.`,
+  })
+  @ArrayMaxSize(MAX_OBSERVATIONER_PR_TILBAGEMELDING)
   observationer?: ObservationReferenceDto[];
   @Uuid({ optional: true, description: "The hub's tilbagemelding requirement this answers." })
   opfylderKravId?: string | null;

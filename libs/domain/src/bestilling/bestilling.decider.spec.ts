@@ -540,6 +540,17 @@ describe('Bestilling', () => {
         .given(med)
         .when(run(tilbagemelding([{ type: 'delmaal', observationId: IDS.observation2, delmaalId: IDS.delmaal1 }])))
         .thenRejects('OBSERVATION.FINDES_IKKE');
+      // At most 20 references: the integration event carries each observation in full and must stay sendable.
+      spec
+        .given(med)
+        .when(
+          run(
+            tilbagemelding(
+              Array.from({ length: 21 }, () => ({ type: 'vum' as const, observationId: IDS.observation2 })),
+            ),
+          ),
+        )
+        .thenRejects('FELT.UGYLDIG_VAERDI', 'observationer');
       const opslag: BestillingOpslag = {
         delmaal: new Map([[IDS.delmaal1, { bestillingId: b, observationer: [IDS.observation2] }]]),
       };

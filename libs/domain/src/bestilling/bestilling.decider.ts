@@ -17,6 +17,7 @@ import type {
 } from './bestilling.commands';
 import {
   LOVGRUNDLAG,
+  MAX_OBSERVATIONER_PR_TILBAGEMELDING,
   TILBAGEMELDING_TRIGGERE,
   type BestillingEvent,
   type FunktionsevneVurdering,
@@ -527,7 +528,15 @@ function tilbagemelding(
   const opfylderKravId = d.opfylderKravId ?? null;
   if (opfylderKravId !== null) v.uuid('opfylderKravId', opfylderKravId);
   const observationer: ObservationReference[] = [];
-  (d.observationer ?? []).forEach((ref, i) => {
+  if ((d.observationer ?? []).length > MAX_OBSERVATIONER_PR_TILBAGEMELDING) {
+    v.add(
+      Fejlkode.ugyldigVaerdi,
+      'observationer',
+      `at most ${MAX_OBSERVATIONER_PR_TILBAGEMELDING} observations per tilbagemelding`,
+      `0 to ${MAX_OBSERVATIONER_PR_TILBAGEMELDING} references`,
+    );
+  }
+  (d.observationer ?? []).slice(0, MAX_OBSERVATIONER_PR_TILBAGEMELDING).forEach((ref, i) => {
     const field = `observationer[${i}]`;
     if (ref.type === 'vum') {
       if (!state.vumObservationer.includes(ref.observationId))

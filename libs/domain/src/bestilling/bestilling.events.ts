@@ -145,6 +145,12 @@ export type StatusSendt = DomainEvent<
 >;
 
 export const TILBAGEMELDING_TRIGGERE = ['T1', 'T2', 'T3', 'ANDET'] as const;
+
+/**
+ * The most observations one tilbagemelding may lay before the sagsbehandler. It bounds the size of the integration
+ * event (which carries each observation in full), so no command can make a message the broker refuses.
+ */
+export const MAX_OBSERVATIONER_PR_TILBAGEMELDING = 20;
 /** T1 borger tager ikke imod; T2 ingen udvikling/fastholdelse/begrænset tab som måltypen forventer; T3 situation ændret. */
 export type TilbagemeldingTrigger = (typeof TILBAGEMELDING_TRIGGERE)[number];
 

@@ -168,6 +168,7 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
       ffb_dlq_reason: 'the message value is not JSON',
       ffb_dlq_topic: UDFOERER,
       ffb_dlq_attempts: '1',
+      ce_ffbsensitivity: 'fortrolig',
     });
     expect(letter?.payload).toBe('{"bestillingId": ');
     expect(letter?.key).toBe(bestillingId);
@@ -184,6 +185,8 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
     const letter = (await deadLetters(DLQ_MYNDIGHED)).find((l) => l.headers['ce_id'] === id);
     const errors = JSON.parse(letter?.headers['ffb_dlq_errors'] ?? '[]') as { field: string; code: string }[];
     expect(letter?.headers['ffb_dlq_code']).toBe(errors[0]?.code);
+    // The dead letter carries the afgivelse's body, CPR included, and is marked so.
+    expect(letter?.headers['ce_ffbsensitivity']).toBe('fortrolig-cpr');
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ field: 'kommunekode', code: 'FELT.UGYLDIG_TYPE' }),

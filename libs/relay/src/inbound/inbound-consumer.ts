@@ -12,6 +12,7 @@ import type { OutboundRecord, Publisher } from '../publisher.port';
 import type { PartyRef, TopicNames } from '../topics';
 import type { InboundDelivery, InboundMessage, InboundSource } from './inbound-source.port';
 import type { ProcessedMessages } from './processed-messages';
+import type { Sensitivity } from '../integration-events/integration-event';
 
 /** A command message that passed the envelope checks, for the application's handler. */
 export interface CommandMessage {
@@ -73,6 +74,17 @@ export const DLQ = {
   attempts: 'ffb_dlq_attempts',
   time: 'ffb_dlq_time',
 } as const;
+
+/**
+ * The sensitivity of a dead letter: `fortrolig-cpr` when the body is (or may be) an afgivelse, which carries the CPR —
+ * by its type, or a `cpr` field in a body whose type is unknown or wrong; `fortrolig` otherwise.
+ */
+export function deadLetterSensitivity(message: Pick<InboundMessage, 'headers' | 'value'>): Sensitivity {
+  const type = message.headers[CE.type] ?? '';
+  if (/afgivbestilling/i.test(type)) return 'fortrolig-cpr';
+  const body = message.value?.toString() ?? '';
+  return /"cpr"\s*:/i.test(body) ? 'fortrolig-cpr' : 'fortrolig';
+}
 
 export interface InboundConsumerOptions {
   readonly source: InboundSource;
@@ -146,6 +158,9 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
         [DLQ.offset]: message.offset,
         [DLQ.attempts]: String(attempts),
         [DLQ.time]: now(),
+        // The dead letter carries the body as sent: for an afgivelse the CPR. Marked like the relay's messages, last,
+        // so a sender's own header cannot lower it.
+        [CE.sensitivity]: deadLetterSensitivity(message),
       },
     };
     for (let attempt = 1; ; attempt++) {

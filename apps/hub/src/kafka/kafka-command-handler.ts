@@ -1,7 +1,13 @@
 import { DomainError, erUuid, toBestillingStreamId, toDelmaalStreamId } from '@hub/domain';
 import { EventStoreError, StoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@hub/event-store';
 import type { PiiVault } from '@hub/privacy';
-import { CE, PermanentMessageError, TransientMessageError, type CommandMessageHandler } from '@hub/relay';
+import {
+  CE,
+  isUnavailable,
+  PermanentMessageError,
+  TransientMessageError,
+  type CommandMessageHandler,
+} from '@hub/relay';
 import { AccessDeniedError, assertParty, type Actor } from '../commands/access';
 import { handleWithBeforeAppend } from '../commands/before-append';
 import type { IdFor } from '../commands/command-builders';
@@ -160,8 +166,11 @@ function classify(error: unknown): unknown {
   if (error instanceof WrongExpectedRevisionError) {
     return new TransientMessageError(error.code, 'a concurrent write came first', CONFLICT_ATTEMPTS);
   }
-  if (error instanceof StoreUnavailableError) {
-    return new TransientMessageError(error.code, 'the event store is unavailable', null);
+  if (error instanceof StoreUnavailableError || isUnavailable(error)) {
+    // The store or the PII vault cannot be used right now (SQLITE_BUSY, IOERR, FULL, …): retried without a limit,
+    // so an outage never turns a valid command into a reject.
+    const code = error instanceof StoreUnavailableError ? error.code : StoreUnavailableError.code;
+    return new TransientMessageError(code, 'the event store or the PII vault is unavailable', null);
   }
   if (error instanceof EventStoreError) return new PermanentMessageError(error.code, error.message);
   return error;

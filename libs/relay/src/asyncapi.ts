@@ -138,7 +138,10 @@ export function asyncApiDocument(options: AsyncApiOptions): Record<string, unkno
       contentType: JSON_CONTENT_TYPE,
       headers: commandHeaders(command),
       payload: command.payload,
-      bindings: key('The bestilling id (the delmål id for a delmål command), so your commands keep their order'),
+      bindings: key(
+        'The bestilling id, for every command (delmål commands too): all commands of one indsats on one partition, so a ' +
+          'tilbagemelding cannot overtake the observation it references',
+      ),
     };
   }
   messages['AfvistKommando'] = {

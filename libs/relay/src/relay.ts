@@ -269,7 +269,8 @@ export function startRelay(options: RelayOptions): Relay {
   done.catch(() => undefined);
   return {
     done,
-    lag: async () => Math.max(0, (await store.headPosition()) - checkpoint),
+    // Not clamped: a negative lag means the store is behind the checkpoint (restored or reset) and must be seen.
+    lag: async () => (await store.headPosition()) - checkpoint,
     stats: () => ({ checkpoint, recordsSent, failedSends, ...(blocked ? { blocked } : {}) }),
     stop: async () => {
       stopping.abort();

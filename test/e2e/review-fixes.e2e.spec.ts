@@ -215,7 +215,9 @@ describe('the rules file', () => {
       JSON.stringify({ kommuner: { '0101': { afvisAdvarsler: ['R-99'] } }, tilbud: { x: { delmaalScore: 'ja' } } }),
     );
     const { loadConfig } = await import('../../apps/hub/src/config');
-    expect(() => loadConfig({ HUB_DATA_DIR: dir, HUB_ANALYSE_KEY: 'a2V5', LOG_LEVEL: 'info' })).toThrow(/HUB_ANALYSE_KEY must be 32 bytes/);
+    expect(() => loadConfig({ HUB_DATA_DIR: dir, HUB_ANALYSE_KEY: 'a2V5', LOG_LEVEL: 'info' })).toThrow(
+      /HUB_ANALYSE_KEY must be 32 bytes/,
+    );
     expect(() => loadConfig({ HUB_DATA_DIR: dir, HUB_REGLER_FILE: file, LOG_LEVEL: 'loud' })).toThrow(
       /LOG_LEVEL must be one of[\s\S]*HUB_REGLER_FILE: kommuner\.0101\.afvisAdvarsler[\s\S]*HUB_REGLER_FILE: tilbud\.x\.delmaalScore/,
     );

@@ -94,7 +94,9 @@ describe('the hub with Kafka configured', () => {
       expect(down.json.parts.kafka).toMatchObject({ status: 'down', relay: { code: 'SQLITE_ERROR' } });
       expect(down.json.parts.store.status).toBe('ok');
 
-      db.exec('CREATE TABLE checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL)');
+      db.exec(
+        'CREATE TABLE checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL, event_id TEXT)',
+      );
       const up = await eventually(
         () => hub.call('GET', '/health'),
         (h) => h.status === 200 && h.json.parts?.kafka?.relay?.lag === 0,

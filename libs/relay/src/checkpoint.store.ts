@@ -4,7 +4,9 @@ import Database from 'better-sqlite3';
 export interface CheckpointStore {
   /** The last position handled; 0 before the first. */
   load(): number;
-  save(position: number): void;
+  /** The id of the event at that position, when it was recorded: lets the relay check it still follows the same log. */
+  loadEventId?(): string | null;
+  save(position: number, eventId?: string): void;
   close(): void;
 }
 
@@ -22,15 +24,20 @@ export function openSqliteCheckpointStore(options: { readonly file: string; read
     position INTEGER NOT NULL,
     updated_at TEXT NOT NULL
   )`);
+  // Added later: files from before have no event_id column; they gain it, and the check starts with the next save.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(checkpoint)').all();
+  if (!columns.some((c) => c.name === 'event_id')) db.exec('ALTER TABLE checkpoint ADD COLUMN event_id TEXT');
   const read = db.prepare<[string], number>('SELECT position FROM checkpoint WHERE name = ?').pluck();
-  const write = db.prepare<[string, number, string]>(
-    `INSERT INTO checkpoint (name, position, updated_at) VALUES (?, ?, ?)
-     ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+  const readEventId = db.prepare<[string], string | null>('SELECT event_id FROM checkpoint WHERE name = ?').pluck();
+  const write = db.prepare<[string, number, string | null, string]>(
+    `INSERT INTO checkpoint (name, position, event_id, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id, updated_at = excluded.updated_at`,
   );
   return {
     load: () => read.get(options.name) ?? 0,
-    save: (position) => {
-      write.run(options.name, position, new Date().toISOString());
+    loadEventId: () => readEventId.get(options.name) ?? null,
+    save: (position, eventId) => {
+      write.run(options.name, position, eventId ?? null, new Date().toISOString());
     },
     close: () => {
       if (db.open) db.close();

@@ -26,6 +26,7 @@ export { createKafkaPublisher } from './kafkajs/kafkajs.publisher';
 export type { OutboundRecord, Publisher } from './publisher.port';
 export {
   brokerErrorType,
+  CheckpointMismatchError,
   startRelay,
   UnmappableEventError,
   type Relay,

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore, type EventStore } from '@hub/event-store';
-import type { CheckpointStore } from './checkpoint.store';
+import Database from 'better-sqlite3';
+import { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.store';
+import { CE } from './cloudevents';
 import type { OutboundRecord, Publisher } from './publisher.port';
 import { startRelay } from './relay';
 import { superviseRelay, type SupervisedRelay } from './relay-supervisor';
@@ -164,5 +166,85 @@ describe('a supervised relay', () => {
       'caught up',
     );
     expect(relay.health().state).toBe('ok');
+  });
+
+  it('refuses to follow a store that is not the one its checkpoint was written against, and resumes on the right one', async () => {
+    await helIndsats(domainWriter(store), nyIndsats());
+    const checkpointFile = join(dir, 'kafka.sqlite');
+    const first = openSqliteCheckpointStore({ file: checkpointFile, name: 'relay' });
+    const relay = supervise(collecting(), first);
+    await eventually(
+      () => relay.lag(),
+      (lag) => lag === 0,
+      10_000,
+      'caught up',
+    );
+    await relay.stop();
+    const head = await store.headPosition();
+    expect(first.load()).toBe(head);
+    first.close();
+
+    // A store restored from an older copy, or reset and written again: events at the same positions, other ids.
+    const original = store;
+    store = openSqliteEventStore({ file: join(dir, 'other.sqlite') });
+    await helIndsats(domainWriter(store), nyIndsats());
+    await helIndsats(domainWriter(store), nyIndsats());
+    expect(await store.headPosition()).toBeGreaterThan(head);
+    const checkpoints = openSqliteCheckpointStore({ file: checkpointFile, name: 'relay' });
+    const publisher = collecting();
+    const refused = supervise(publisher, checkpoints);
+    const health = await eventually(
+      async () => refused.health(),
+      (h) => h.state === 'blocked',
+      10_000,
+      'blocked',
+    );
+    expect(health).toMatchObject({ code: 'CHECKPOINT_MISMATCH', position: head, restarts: 0 });
+    expect(publisher.sent).toHaveLength(0);
+    expect(checkpoints.load()).toBe(head);
+    await refused.stop();
+    await store.close();
+
+    // The store it was written against: the relay goes on from the checkpoint.
+    store = original;
+    await helIndsats(domainWriter(store), nyIndsats());
+    const again = supervise(publisher, checkpoints);
+    await eventually(
+      () => again.lag(),
+      (lag) => lag === 0,
+      10_000,
+      'caught up again',
+    );
+    expect(again.health().state).toBe('ok');
+    expect(publisher.sent.length).toBeGreaterThan(0);
+    expect(checkpoints.load()).toBe(await store.headPosition());
+    checkpoints.close();
+  });
+
+  it('gives a checkpoint file from before the event id was recorded the column, and starts checking at its next save', async () => {
+    await helIndsats(domainWriter(store), nyIndsats());
+    const file = join(dir, 'old.sqlite');
+    const old = new Database(file);
+    old.exec('CREATE TABLE checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL)');
+    old.prepare('INSERT INTO checkpoint VALUES (?, ?, ?)').run('relay', 2, new Date().toISOString());
+    old.close();
+    const checkpoints = openSqliteCheckpointStore({ file, name: 'relay' });
+    expect(checkpoints.load()).toBe(2);
+    expect(checkpoints.loadEventId?.()).toBeNull();
+    const publisher = collecting();
+    const relay = supervise(publisher, checkpoints);
+    await eventually(
+      () => relay.lag(),
+      (lag) => lag === 0,
+      10_000,
+      'caught up',
+    );
+    const head = await store.headPosition();
+    const [last] = await store.readAll({ after: head - 1, maxCount: 1 });
+    expect(checkpoints.loadEventId?.()).toBe(last?.eventId);
+    expect(new Set(publisher.sent.map((r) => r.headers[CE.id]))).not.toContain(
+      (await store.readAll({ maxCount: 1 }))[0]?.eventId,
+    );
+    checkpoints.close();
   });
 });

@@ -1,5 +1,5 @@
 import { backoffDelay, describeError, silentLogger, sleep, type BackoffOptions, type Logger } from './backoff';
-import { UnmappableEventError, type Relay, type RelayStats } from './relay';
+import { CheckpointMismatchError, UnmappableEventError, type Relay, type RelayStats } from './relay';
 
 /** ok: publishing (or idle, caught up); down: stopped on a failure and being restarted; blocked: cannot go on by itself. */
 export type RelayState = 'ok' | 'down' | 'blocked';
@@ -63,6 +63,20 @@ export function superviseRelay(
       if (stopping.signal.aborted) return;
       const progressed = relay !== undefined && before >= 0 && relay.stats().checkpoint > before;
       if (progressed) attempt = 0;
+      if (failure instanceof CheckpointMismatchError) {
+        problem = {
+          state: 'blocked',
+          reason: 'the checkpoint does not match the store (restored or reset?); the relay does not start',
+          code: 'CHECKPOINT_MISMATCH',
+          position: failure.position,
+        };
+        logger.error('relay: the checkpoint does not match the store', {
+          position: failure.position,
+          expectedEventId: failure.expectedEventId,
+          foundEventId: failure.foundEventId,
+        });
+        return;
+      }
       if (failure instanceof UnmappableEventError) {
         problem = {
           state: 'blocked',

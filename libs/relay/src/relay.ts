@@ -53,6 +53,24 @@ export interface RelayStats {
   readonly blocked?: RelayBlock;
 }
 
+/**
+ * The store does not have, at the checkpoint's position, the event the checkpoint was written after: the store was
+ * restored, reset or replaced behind the relay. Following it from there would skip or repeat events silently, so the
+ * relay refuses to start; an operator decides (e.g. resets the checkpoint and lets consumers dedupe on ce_id).
+ */
+export class CheckpointMismatchError extends Error {
+  constructor(
+    readonly position: number,
+    readonly expectedEventId: string,
+    readonly foundEventId: string | null,
+  ) {
+    super(
+      `the checkpoint is at position ${position} after event ${expectedEventId}, but the store has ${foundEventId === null ? 'no event' : `event ${foundEventId}`} there`,
+    );
+    this.name = 'CheckpointMismatchError';
+  }
+}
+
 /** An event the relay cannot map to integration events: the relay stops at it and a restart cannot help. */
 export class UnmappableEventError extends Error {
   constructor(
@@ -170,13 +188,13 @@ export function startRelay(options: RelayOptions): Relay {
   let inFlight: Promise<void> = Promise.resolve();
   let dispatched = checkpoint;
   let failure: unknown;
-  const dispatch = async (records: readonly OutboundRecord[], position: number): Promise<void> => {
+  const dispatch = async (records: readonly OutboundRecord[], position: number, eventId: string): Promise<void> => {
     await inFlight;
     const from = dispatched + 1;
     dispatched = position;
     inFlight = (async () => {
       if (records.length > 0) await sendUntilAcknowledged(records, from);
-      checkpoints.save(position);
+      checkpoints.save(position, eventId);
       checkpoint = position;
     })();
     inFlight.catch((error: unknown) => {
@@ -210,13 +228,14 @@ export function startRelay(options: RelayOptions): Relay {
     let pending: OutboundRecord[] = [];
     let bytes = 0;
     let last = dispatched;
+    let lastId = '';
     for (const event of events) {
       let records: OutboundRecord[];
       try {
         records = await toRecords(event);
       } catch (error) {
         // Publish and checkpoint everything before the event that cannot be mapped, then stop at it.
-        if (last > dispatched) await dispatch(pending, last);
+        if (last > dispatched) await dispatch(pending, last, lastId);
         await inFlight;
         if (isUnavailable(error)) throw error;
         throw new UnmappableEventError(event.position, event.eventId, event.type, error);
@@ -226,13 +245,24 @@ export function startRelay(options: RelayOptions): Relay {
         bytes += Buffer.byteLength(record.value);
       }
       last = event.position;
+      lastId = event.eventId;
       if (pending.length >= maxRecords || bytes >= maxBytes) {
-        await dispatch(pending, last);
+        await dispatch(pending, last, lastId);
         pending = [];
         bytes = 0;
       }
     }
-    if (last > dispatched) await dispatch(pending, last);
+    if (last > dispatched) await dispatch(pending, last, lastId);
+  };
+
+  /** The store must still have, at the checkpoint, the event the checkpoint was written after. */
+  const verifyCheckpoint = async (): Promise<void> => {
+    const expected = checkpoints.loadEventId?.() ?? null;
+    if (checkpoint === 0 || expected === null) return;
+    const [at] = await store.readAll({ after: checkpoint - 1, maxCount: 1 });
+    if (at?.position !== checkpoint || at.eventId !== expected) {
+      throw new CheckpointMismatchError(checkpoint, expected, at?.position === checkpoint ? at.eventId : null);
+    }
   };
 
   // A store that cannot be read for a while (StoreUnavailableError) is waited for: the relay subscribes again from its
@@ -241,6 +271,7 @@ export function startRelay(options: RelayOptions): Relay {
   const settled = async (): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
+        await verifyCheckpoint();
         subscription = store.subscribeToAll({ after: checkpoint, batchSize: options.batchSize ?? 500, handler });
         await subscription.done;
         await inFlight;

@@ -330,6 +330,30 @@ describe('bad requests', () => {
       () => ({ method: 'POST', path: '/bestillinger', token: t.kommune, rawBody: '{"cpr": "0101704321",' }),
     ],
     [
+      'a JSON body sent as text/plain',
+      415,
+      'HTTP.UGYLDIG_MEDIETYPE',
+      () => ({
+        method: 'POST',
+        path: '/bestillinger',
+        token: t.kommune,
+        rawBody: JSON.stringify(bestilling()),
+        headers: { 'content-type': 'text/plain' },
+      }),
+    ],
+    [
+      'a form-encoded body',
+      415,
+      'HTTP.UGYLDIG_MEDIETYPE',
+      () => ({
+        method: 'POST',
+        path: `/bestillinger/${ids.afgivet}/kvittering`,
+        token: t.tilbud,
+        rawBody: 'version=1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    ],
+    [
       'a 5 MB body',
       413,
       'HTTP.FOR_STOR',
@@ -461,6 +485,23 @@ describe('bad requests', () => {
     });
     expect(Array.isArray(res.json.errors)).toBe(true);
     expect(await hub.store.headPosition()).toBe(before);
+  });
+
+  it('names Content-Type and what it expected for a body that is not JSON, and takes JSON with a charset', async () => {
+    const refused = await hub.call('POST', '/bestillinger', {
+      token: t.kommune,
+      rawBody: JSON.stringify(bestilling()),
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(refused.json.errors).toEqual([
+      expect.objectContaining({ field: 'Content-Type', code: 'HTTP.UGYLDIG_MEDIETYPE', expected: 'application/json' }),
+    ]);
+    const accepted = await hub.call('POST', '/bestillinger', {
+      token: t.kommune,
+      rawBody: JSON.stringify(bestilling()),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(accepted.status).toBe(201);
   });
 
   it('names each offending field with what was expected', async () => {

@@ -1,11 +1,28 @@
 import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { HubConfig } from './config';
 import { HubModule } from './hub.module';
+import { HttpProblem } from './http/problem';
 import { validationPipe } from './http/validation';
 import { kafkaAsyncApi } from './kafka/kafka.asyncapi';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/** A body in any other format than JSON is refused with 415 before anything reads it (instead of looking empty). */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (!hasBody || req.is(JSON_TYPES) !== false) return next();
+  const message = 'the body must be JSON, sent with Content-Type: application/json';
+  next(
+    new HttpProblem(415, 'HTTP.UGYLDIG_MEDIETYPE', 'Unsupported media type', message, [
+      { field: 'Content-Type', code: 'HTTP.UGYLDIG_MEDIETYPE', message, expected: 'application/json' },
+    ]),
+  );
+}
 
 /** Builds the hub's HTTP app (used by main.ts and by the e2e tests). */
 export async function createHubApp(config: HubConfig): Promise<NestExpressApplication> {
@@ -14,7 +31,8 @@ export async function createHubApp(config: HubConfig): Promise<NestExpressApplic
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] });
+  app.use(requireJsonBody);
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, type: JSON_TYPES });
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();

@@ -13,6 +13,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Request body too large',
+  415: 'Unsupported media type',
   422: 'Rule violated',
   500: 'Internal error',
   503: 'Service unavailable',

@@ -22,3 +22,4 @@ export * from './delmaal/delmaal.events';
 export type { DelmaalState, DelmaalFindes, Evaluering } from './delmaal/delmaal.decider';
 export * as delmaal from './delmaal/delmaal.decider';
 export { toDelmaalStreamId } from './delmaal/delmaal.decider';
+export { bestillingFolding, delmaalFolding } from './foldings';

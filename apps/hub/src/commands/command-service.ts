@@ -1,8 +1,6 @@
 import {
   bestilling,
   delmaal,
-  tilBestillingEvent,
-  tilDelmaalEvent,
   toBestillingStreamId,
   toDelmaalStreamId,
   CURRENT_SCHEMA_VERSION,
@@ -18,15 +16,10 @@ import {
   type DelmaalState,
   type FfbKatalog,
   type Regelkonfiguration,
+  bestillingFolding,
+  delmaalFolding,
 } from '@hub/domain';
-import {
-  handleCommand,
-  readState,
-  StateCache,
-  type EventMetadata,
-  type EventStore,
-  type Folding,
-} from '@hub/event-store';
+import { handleCommand, readState, StateCache, type EventMetadata, type EventStore } from '@hub/event-store';
 import { assertParty, assertScope, type Actor } from './access';
 
 export type { Actor } from './access';
@@ -59,17 +52,6 @@ export interface CommandServiceDeps {
   /** The rules in force for a bestilling of this kommune and tilbud (Warn rules per kommune, R-28 per tilbud). */
   readonly regler: (kommunekode: string | undefined, tilbudId: string | undefined) => Regelkonfiguration;
 }
-
-const bestillingFolding: Folding<BestillingState, BestillingEvent> = {
-  initialState: bestilling.initialState,
-  evolve: bestilling.evolve,
-  fromRecorded: tilBestillingEvent,
-};
-const delmaalFolding: Folding<DelmaalState, DelmaalEvent> = {
-  initialState: delmaal.initialState,
-  evolve: delmaal.evolve,
-  fromRecorded: tilDelmaalEvent,
-};
 
 const DELMAAL_COMMANDS: ReadonlySet<string> = new Set([
   'OpretDelmaal',

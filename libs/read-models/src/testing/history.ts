@@ -4,19 +4,17 @@ import {
   DomainError,
   ffbKatalog,
   STANDARD_REGLER,
-  tilBestillingEvent,
-  tilDelmaalEvent,
   toBestillingStreamId,
   toDelmaalStreamId,
   aktiveIndsatsmaal,
   type BestillingCommand,
   type BestillingOpslag,
-  type BestillingState,
   type DecisionContext,
   type DelmaalCommand,
-  type DelmaalState,
+  bestillingFolding,
+  delmaalFolding,
 } from '@hub/domain';
-import { handleCommand, readState, type EventStore, type Folding } from '@hub/event-store';
+import { handleCommand, readState, type EventStore } from '@hub/event-store';
 import { afgivBestilling, FFB, indsatsmaalInput, kode } from '@hub/domain/testing/fixtures';
 
 /** One step of a generated history: an operation and two numbers that pick its target and options. */
@@ -43,17 +41,6 @@ const WEIGHTS: readonly [kind: number, weight: number][] = [
   [14, 2], // afslut delmål
 ];
 const KIND = WEIGHTS.flatMap(([kind, weight]) => Array.from({ length: weight }, () => kind));
-
-const bestillingFolding: Folding<BestillingState, ReturnType<typeof tilBestillingEvent>> = {
-  initialState: bestilling.initialState,
-  evolve: bestilling.evolve,
-  fromRecorded: tilBestillingEvent,
-};
-const delmaalFolding: Folding<DelmaalState, ReturnType<typeof tilDelmaalEvent>> = {
-  initialState: delmaal.initialState,
-  evolve: delmaal.evolve,
-  fromRecorded: tilDelmaalEvent,
-};
 
 const AD = ffbKatalog
   .undertemaer()

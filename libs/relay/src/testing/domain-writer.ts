@@ -5,21 +5,17 @@ import {
   delmaal,
   ffbKatalog,
   STANDARD_REGLER,
-  tilBestillingEvent,
-  tilDelmaalEvent,
   toBestillingStreamId,
   toDelmaalStreamId,
   type BestillingCommand,
-  type BestillingEvent,
   type BestillingOpslag,
-  type BestillingState,
   type DelmaalCommand,
-  type DelmaalEvent,
   type DelmaalFindes,
-  type DelmaalState,
+  bestillingFolding,
+  delmaalFolding,
 } from '@hub/domain';
 import { afgivBestilling, FFB, indsatsmaalInput, kode, opretDelmaal } from '@hub/domain/testing/fixtures';
-import { handleCommand, readState, type EventStore, type Folding } from '@hub/event-store';
+import { handleCommand, readState, type EventStore } from '@hub/event-store';
 
 /**
  * The domain's write path for relay tests and the relay benchmark, without the app: the real deciders through the
@@ -31,17 +27,6 @@ export interface Aktoer {
   readonly kommunekode?: string;
   readonly tilbudId?: string;
 }
-
-const bestillingFolding: Folding<BestillingState, BestillingEvent> = {
-  initialState: bestilling.initialState,
-  evolve: bestilling.evolve,
-  fromRecorded: tilBestillingEvent,
-};
-const delmaalFolding: Folding<DelmaalState, DelmaalEvent> = {
-  initialState: delmaal.initialState,
-  evolve: delmaal.evolve,
-  fromRecorded: tilDelmaalEvent,
-};
 
 export const NOW = '2026-04-01T09:00:00.000Z';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventToAppend, ExpectedRevision } from '../libs/event-store/src/event-store.port';
-import { openSqliteEventStore } from '../libs/event-store/src/sqlite/sqlite.event-store';
+import { EVENTS_TABLE_V1, openSqliteEventStore } from '../libs/event-store/src/sqlite/sqlite.event-store';
 import { type BenchOptions, type BenchRow, median } from './bench.types';
 
 type Synchronous = 'FULL' | 'NORMAL';
@@ -48,18 +48,6 @@ const SCENARIOS: readonly Scenario[] = [
 
 /** Linux's tmpfs; where it is missing, the in-memory scenarios are left out (and say so). */
 const IN_MEMORY_FS = '/dev/shm';
-
-const SCHEMA = `CREATE TABLE events (
-  position INTEGER PRIMARY KEY,
-  stream_id TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  event_id TEXT NOT NULL UNIQUE,
-  type TEXT NOT NULL,
-  data TEXT NOT NULL,
-  metadata TEXT NOT NULL,
-  recorded_at TEXT NOT NULL,
-  UNIQUE (stream_id, revision)
-)`;
 
 interface Append {
   readonly streamId: string;
@@ -119,7 +107,7 @@ function runBaseline(file: string, synchronous: Synchronous, appends: readonly A
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
-  db.exec(SCHEMA);
+  db.exec(EVENTS_TABLE_V1);
   const insert = db.prepare(
     'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );

@@ -41,19 +41,20 @@ export const SQLITE_SCHEMA_VERSION = 1;
 // `position` is the rowid: SQLite assigns max(rowid) + 1 and rows are never deleted, so positions are 1-based and
 // gap-free (a rolled-back append leaves no trace). Only one writer holds the lock at a time, so positions also follow
 // commit order, which subscriptions rely on: a reader never sees position n + 1 before position n.
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE events (
-    position INTEGER PRIMARY KEY,
-    stream_id TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    event_id TEXT NOT NULL UNIQUE,
-    type TEXT NOT NULL,
-    data TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    UNIQUE (stream_id, revision)
-  )`,
-];
+/** The events table of schema version 1 (also what the benchmark's raw-SQLite baseline writes into). */
+export const EVENTS_TABLE_V1 = `CREATE TABLE events (
+  position INTEGER PRIMARY KEY,
+  stream_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  event_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  UNIQUE (stream_id, revision)
+)`;
+
+const MIGRATIONS: readonly string[] = [EVENTS_TABLE_V1];
 
 interface EventRow {
   readonly position: number;

@@ -1,6 +1,7 @@
 import * as bestilling from './bestilling/bestilling.decider';
 import * as delmaal from './delmaal/delmaal.decider';
-import { tilBestillingEvent, tilDelmaalEvent } from './upcasting';
+import * as pligt from './tilbagemeldingspligt/pligt.decider';
+import { tilBestillingEvent, tilDelmaalEvent, tilPligtEvent } from './upcasting';
 
 /**
  * How each aggregate's stream folds into its state, stored events upcast on the way: the event store's `Folding`
@@ -16,4 +17,10 @@ export const delmaalFolding = {
   initialState: delmaal.initialState,
   evolve: delmaal.evolve,
   fromRecorded: tilDelmaalEvent,
+} as const;
+
+export const pligtFolding = {
+  initialState: pligt.initialState,
+  evolve: pligt.evolve,
+  fromRecorded: tilPligtEvent,
 } as const;

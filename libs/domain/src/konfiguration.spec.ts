@@ -1,4 +1,11 @@
-import { parseRegelfil, reglerFor, STANDARD_REGLER, TOM_REGELFIL } from './konfiguration';
+import {
+  parseRegelfil,
+  reglerFor,
+  STANDARD_REGLER,
+  STANDARD_TAERSKLER,
+  taersklerFor,
+  TOM_REGELFIL,
+} from './konfiguration';
 
 describe('the rules file (Warn rules per kommune, delmål scoring per tilbud)', () => {
   it('accepts a valid file and resolves the rules of a bestilling from its kommune and its tilbud', () => {
@@ -42,5 +49,41 @@ describe('the rules file (Warn rules per kommune, delmål scoring per tilbud)', 
 
   it('refuses a non-object', () => {
     expect(parseRegelfil([])).toEqual({ ok: false, errors: ['the rules file must be a JSON object'] });
+  });
+});
+
+describe('tilbagemeldingspligt thresholds in the rules file', () => {
+  it("takes a kommune's own, then the file's, then the defaults", () => {
+    const parsed = parseRegelfil({
+      tilbagemeldingspligt: { kravFristDage: 10, delmaalUdenObservationDage: 7 },
+      kommuner: { '0101': { afvisAdvarsler: [], tilbagemeldingspligt: { kravFristDage: 5 } } },
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    expect(taersklerFor(parsed.value, '0101')).toEqual({
+      ...STANDARD_TAERSKLER,
+      kravFristDage: 5,
+      delmaalUdenObservationDage: 7,
+    });
+    expect(taersklerFor(parsed.value, '0147')).toEqual({
+      ...STANDARD_TAERSKLER,
+      kravFristDage: 10,
+      delmaalUdenObservationDage: 7,
+    });
+    expect(taersklerFor(TOM_REGELFIL, '0101')).toEqual(STANDARD_TAERSKLER);
+  });
+
+  it('refuses unknown thresholds and values that are not whole days', () => {
+    const result = parseRegelfil({
+      tilbagemeldingspligt: { kravFrist: 3 },
+      kommuner: { '0101': { tilbagemeldingspligt: { kravFristDage: 0, t2ScoreVindue: 2.5 } } },
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'tilbagemeldingspligt: unknown key "kravFrist"',
+        'kommuner.0101.tilbagemeldingspligt.t2ScoreVindue: must be an integer from 1 to 3650',
+        'kommuner.0101.tilbagemeldingspligt.kravFristDage: must be an integer from 1 to 3650',
+      ],
+    });
   });
 });

@@ -6,10 +6,53 @@
 export const ADVARSELSREGLER = ['R-08', 'R-16', 'R-18', 'R-22'] as const;
 export type Advarselsregel = (typeof ADVARSELSREGLER)[number];
 
+/**
+ * Thresholds of the tilbagemeldingspligt rules (libs/rules), per kommune. The sources give none (reference.md §4.2:
+ * "Timing: ad hoc — None given", Q-06); these defaults are ours, chosen to match the rhythm the sources describe
+ * (documentation "løbende", opfølgning every few months) and documented as ours in docs/adr/0008.
+ */
+export interface Taerskler {
+  /** T1: days after the indsats started with no documentation at all before a tilbagemelding is required. */
+  readonly t1DageUdenDokumentation: number;
+  /** T2 Udvikle: consecutive evalueringer without fremgang (on the indsatsmål's delmål) that require one. */
+  readonly t2EvalueringerUdenFremgang: number;
+  /** T2 Begrænse tab: consecutive evalueringer concluding tilbagegang, more than the måltype expects. */
+  readonly t2EvalueringerMedTilbagegang: number;
+  /** T2: the number of latest delmålsobservation scores (0–4 støttebehov) read as a trend. */
+  readonly t2ScoreVindue: number;
+  /** Days the udfører has to send a required tilbagemelding; past them the krav is overdue. */
+  readonly kravFristDage: number;
+  /** A bestilling version not kvitteret after this many days: a reminder to the udfører… */
+  readonly kvitteringPaamindelseDage: number;
+  /** …and after this many: an escalation to the myndighed. */
+  readonly kvitteringEskaleringDage: number;
+  /** Days before an indsatsmål's opfølgningsdato: status requested of the udfører, a reminder to the sagsbehandler. */
+  readonly opfoelgningVarselDage: number;
+  /** An active delmål without a delmålsobservation for this many days: a reminder to the udfører. */
+  readonly delmaalUdenObservationDage: number;
+  /** A tilbagemelding the myndighed has not kvitteret for after this many days: an escalation. */
+  readonly tilbagemeldingKvitteringDage: number;
+}
+
+export const STANDARD_TAERSKLER: Taerskler = {
+  t1DageUdenDokumentation: 21,
+  t2EvalueringerUdenFremgang: 2,
+  t2EvalueringerMedTilbagegang: 2,
+  t2ScoreVindue: 3,
+  kravFristDage: 14,
+  kvitteringPaamindelseDage: 3,
+  kvitteringEskaleringDage: 7,
+  opfoelgningVarselDage: 30,
+  delmaalUdenObservationDage: 14,
+  tilbagemeldingKvitteringDage: 10,
+};
+
 /** What a kommune decides: which Warn rules it enforces as rejections, and R-22's range. */
 export interface KommuneRegler {
   readonly afvisAdvarsler: readonly Advarselsregel[];
   readonly antalIndsatsmaal?: { readonly min: number; readonly max: number };
+  /** Its thresholds of the tilbagemeldingspligt rules; unset ones take the file's, then the defaults. */
+  readonly tilbagemeldingspligt?: Partial<Taerskler>;
 }
 
 /** What a tilbud decides: whether every delmålsobservation carries a 0–4 score (R-28, the Bosted model). */
@@ -26,9 +69,34 @@ export const STANDARD_REGLER: Regelkonfiguration = { afvisAdvarsler: [], delmaal
 export interface Regelfil {
   readonly kommuner: Readonly<Record<string, KommuneRegler>>;
   readonly tilbud: Readonly<Record<string, TilbudsRegler>>;
+  /** Thresholds for every kommune that sets none of its own. */
+  readonly tilbagemeldingspligt?: Partial<Taerskler>;
 }
 
 export const TOM_REGELFIL: Regelfil = { kommuner: {}, tilbud: {} };
+
+/** The tilbagemeldingspligt thresholds in force for a kommune: its own, else the file's, else ours. */
+export function taersklerFor(fil: Regelfil, kommunekode: string): Taerskler {
+  return { ...STANDARD_TAERSKLER, ...fil.tilbagemeldingspligt, ...fil.kommuner[kommunekode]?.tilbagemeldingspligt };
+}
+
+function parseTaerskler(raw: unknown, where: string, errors: string[]): Partial<Taerskler> {
+  if (!isObject(raw)) {
+    errors.push(`${where}: must be an object`);
+    return {};
+  }
+  const known = Object.keys(STANDARD_TAERSKLER);
+  unknownKeys(raw, known, where, errors);
+  const out: Record<string, number> = {};
+  for (const key of known) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 3650)
+      errors.push(`${where}.${key}: must be an integer from 1 to 3650`);
+    else out[key] = value as number;
+  }
+  return out as Partial<Taerskler>;
+}
 
 export function reglerFor(
   fil: Regelfil,
@@ -56,7 +124,7 @@ function parseKommune(raw: unknown, where: string, errors: string[]): KommuneReg
     errors.push(`${where}: must be an object`);
     return STANDARD_REGLER;
   }
-  unknownKeys(raw, ['afvisAdvarsler', 'antalIndsatsmaal'], where, errors);
+  unknownKeys(raw, ['afvisAdvarsler', 'antalIndsatsmaal', 'tilbagemeldingspligt'], where, errors);
   const afvis = raw['afvisAdvarsler'] ?? [];
   if (!Array.isArray(afvis) || afvis.some((r) => !(ADVARSELSREGLER as readonly unknown[]).includes(r))) {
     errors.push(`${where}.afvisAdvarsler: must be a list of ${ADVARSELSREGLER.join(', ')}`);
@@ -71,9 +139,13 @@ function parseKommune(raw: unknown, where: string, errors: string[]): KommuneReg
       (a['max'] as number) >= (a['min'] as number);
     if (!ok) errors.push(`${where}.antalIndsatsmaal: must be { "min": integer >= 1, "max": integer >= min }`);
   }
+  const pligt = raw['tilbagemeldingspligt'];
   return {
     afvisAdvarsler: (Array.isArray(afvis) ? afvis : []) as Advarselsregel[],
     ...(antal === undefined ? {} : { antalIndsatsmaal: antal as { min: number; max: number } }),
+    ...(pligt === undefined
+      ? {}
+      : { tilbagemeldingspligt: parseTaerskler(pligt, `${where}.tilbagemeldingspligt`, errors) }),
   };
 }
 
@@ -93,7 +165,11 @@ function parseTilbud(raw: unknown, where: string, errors: string[]): TilbudsRegl
 export function parseRegelfil(input: unknown): Result<Regelfil> {
   const errors: string[] = [];
   if (!isObject(input)) return { ok: false, errors: ['the rules file must be a JSON object'] };
-  unknownKeys(input, ['kommuner', 'tilbud'], 'rules file', errors);
+  unknownKeys(input, ['kommuner', 'tilbud', 'tilbagemeldingspligt'], 'rules file', errors);
+  const pligt =
+    input['tilbagemeldingspligt'] === undefined
+      ? undefined
+      : parseTaerskler(input['tilbagemeldingspligt'], 'tilbagemeldingspligt', errors);
   const kommuner: Record<string, KommuneRegler> = {};
   const tilbud: Record<string, TilbudsRegler> = {};
   const rawKommuner = input['kommuner'] ?? {};
@@ -106,5 +182,7 @@ export function parseRegelfil(input: unknown): Result<Regelfil> {
     }
   if (!isObject(rawTilbud)) errors.push('tilbud: must be an object keyed by tilbudId');
   else for (const [id, raw] of Object.entries(rawTilbud)) tilbud[id] = parseTilbud(raw, `tilbud.${id}`, errors);
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: { kommuner, tilbud } };
+  return errors.length > 0
+    ? { ok: false, errors }
+    : { ok: true, value: { kommuner, tilbud, ...(pligt ? { tilbagemeldingspligt: pligt } : {}) } };
 }

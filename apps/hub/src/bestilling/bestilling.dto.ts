@@ -165,6 +165,13 @@ export class VumObservationDto {
   undertemaer!: string[];
   @Sandhed({ description: "The borger's situation changes so it affects the indsats (T3).", example: true })
   paavirkerIndsatsen!: boolean;
+  @Sandhed({
+    optional: true,
+    description:
+      'The observation records that the borger declines or does not take up the indsats (T1); the hub then requires a tilbagemelding. Default false.',
+    example: false,
+  })
+  borgerTagerIkkeImod?: boolean;
   @Tidspunkt({ description: 'When it was observed.', example: '2026-03-01T20:00:00+01:00' })
   observeret!: string;
 }

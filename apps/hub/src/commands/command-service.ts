@@ -18,6 +18,8 @@ import {
   type Regelkonfiguration,
   bestillingFolding,
   delmaalFolding,
+  pligtFolding,
+  toPligtStreamId,
 } from '@hub/domain';
 import { handleCommand, readState, StateCache, type EventMetadata, type EventStore } from '@hub/event-store';
 import { assertParty, assertScope, type Actor } from './access';
@@ -92,7 +94,12 @@ export class CommandService {
   private async handleBestilling(command: BestillingCommand, meta: CommandMeta, now: string): Promise<CommandOutcome> {
     const streamId = toBestillingStreamId(command.data.bestillingId);
     const opslag =
-      command.type === 'SendTilbagemelding' ? await this.delmaalOpslag(command.data.observationer ?? []) : undefined;
+      command.type === 'SendTilbagemelding'
+        ? {
+            ...(await this.delmaalOpslag(command.data.observationer ?? [])),
+            krav: await this.kravOpslag(command.data.bestillingId, command.data.opfylderKravId),
+          }
+        : undefined;
     const result = await handleCommand(
       this.deps.store,
       streamId,
@@ -150,6 +157,17 @@ export class CommandService {
           .map(([id, s]) => [id, { bestillingId: s.bestillingId, observationer: s.observationer }]),
       ),
     };
+  }
+
+  /** The krav a tilbagemelding says it meets, from the bestilling's tilbagemeldingspligt stream. */
+  private async kravOpslag(
+    bestillingId: string,
+    kravId: string | null | undefined,
+  ): Promise<ReadonlyMap<string, { bestillingId: string }>> {
+    if (typeof kravId !== 'string' || typeof bestillingId !== 'string') return new Map();
+    const { state } = await readState(this.deps.store, toPligtStreamId(bestillingId), pligtFolding);
+    const krav = state.krav[kravId];
+    return krav && state.parter ? new Map([[kravId, { bestillingId: state.parter.bestillingId }]]) : new Map();
   }
 
   private context(now: string, parter: { kommunekode: string; tilbudId: string } | undefined): DecisionContext {

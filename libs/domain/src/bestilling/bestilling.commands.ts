@@ -92,6 +92,7 @@ export type RegistrerVumObservation = Command<
     readonly tekst: string;
     readonly undertemaer: readonly string[];
     readonly paavirkerIndsatsen: boolean;
+    readonly borgerTagerIkkeImod?: boolean;
     readonly observeret: string;
   }
 >;

@@ -33,6 +33,8 @@ export { evolve, initialState } from './bestilling.state';
 /** What the bestilling decider may look up outside its stream: delmål that tilbagemeldinger reference. */
 export interface BestillingOpslag {
   readonly delmaal: ReadonlyMap<string, { readonly bestillingId: string; readonly observationer: readonly string[] }>;
+  /** The tilbagemeldingskrav the hub's rules recorded for this bestilling (its tilbagemeldingspligt stream). */
+  readonly krav?: ReadonlyMap<string, { readonly bestillingId: string }>;
 }
 
 const INGEN_OPSLAG: BestillingOpslag = { delmaal: new Map() };
@@ -445,6 +447,9 @@ function vumObservation(
   });
   if (typeof d.paavirkerIndsatsen !== 'boolean')
     v.add(Fejlkode.ugyldigVaerdi, 'paavirkerIndsatsen', 'must be true or false', 'boolean');
+  const borgerTagerIkkeImod = d.borgerTagerIkkeImod ?? false;
+  if (typeof borgerTagerIkkeImod !== 'boolean')
+    v.add(Fejlkode.ugyldigVaerdi, 'borgerTagerIkkeImod', 'must be true or false', 'boolean');
   const observeret = v.fortidigtTidspunkt('observeret', d.observeret, ctx.now);
   v.throwIfAny();
   return [
@@ -456,6 +461,7 @@ function vumObservation(
         tekst: tekst as string,
         undertemaer,
         paavirkerIndsatsen: d.paavirkerIndsatsen,
+        borgerTagerIkkeImod,
         observeret: observeret as string,
         registreret: ctx.now,
       },
@@ -526,7 +532,18 @@ function tilbagemelding(
     v.add(Fejlkode.indsatsmaalFindesIkke, 'indsatsmaalId', 'no indsatsmål of this bestilling has this id');
   }
   const opfylderKravId = d.opfylderKravId ?? null;
-  if (opfylderKravId !== null) v.uuid('opfylderKravId', opfylderKravId);
+  if (opfylderKravId !== null && v.uuid('opfylderKravId', opfylderKravId) !== undefined) {
+    const krav = opslag.krav?.get(opfylderKravId);
+    if (!krav || krav.bestillingId !== state.bestillingId)
+      v.add(Fejlkode.kravFindesIkke, 'opfylderKravId', 'no tilbagemeldingskrav of this bestilling has this id');
+    else if (state.tilbagemeldinger.some((t) => t.opfylderKravId === opfylderKravId))
+      v.add(
+        Fejlkode.kravAlleredeOpfyldt,
+        'opfylderKravId',
+        'another tilbagemelding met this krav already',
+        'an open krav, or none',
+      );
+  }
   const observationer: ObservationReference[] = [];
   if ((d.observationer ?? []).length > MAX_OBSERVATIONER_PR_TILBAGEMELDING) {
     v.add(

@@ -123,6 +123,11 @@ export type VumObservationRegistreret = DomainEvent<
     readonly undertemaer: readonly Kode[];
     /** "Borgers situation ændrer sig, så det påvirker indsatsen" (T3). */
     readonly paavirkerIndsatsen: boolean;
+    /**
+     * The observation records that the borger declines or does not take up the indsats (T1, reference.md §4.1:
+     * "an observation recording that the borger declines"). Absent on events stored before it existed: false.
+     */
+    readonly borgerTagerIkkeImod?: boolean;
     readonly observeret: string;
     readonly registreret: string;
   }

@@ -27,7 +27,11 @@ export interface BestillingFindes {
   readonly indsatsmaal: readonly IndsatsmaalTilstand[];
   readonly ydelser: readonly YdelseLinje[];
   readonly vumObservationer: readonly string[];
-  readonly tilbagemeldinger: readonly { readonly tilbagemeldingId: string; readonly kvitteret: boolean }[];
+  readonly tilbagemeldinger: readonly {
+    readonly tilbagemeldingId: string;
+    readonly kvitteret: boolean;
+    readonly opfylderKravId: string | null;
+  }[];
   /** Ids of status, opfølgning and other sub-entities, so no id is used twice in one bestilling. */
   readonly brugteIder: readonly string[];
 }
@@ -110,7 +114,11 @@ export function evolve(state: BestillingState, event: BestillingEvent): Bestilli
         ...state,
         tilbagemeldinger: [
           ...state.tilbagemeldinger,
-          { tilbagemeldingId: event.data.tilbagemeldingId, kvitteret: false },
+          {
+            tilbagemeldingId: event.data.tilbagemeldingId,
+            kvitteret: false,
+            opfylderKravId: event.data.opfylderKravId ?? null,
+          },
         ],
         brugteIder: [...state.brugteIder, event.data.tilbagemeldingId],
       };

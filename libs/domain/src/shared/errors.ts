@@ -88,4 +88,7 @@ export const Fejlkode = {
   delmaalAfsluttet: 'DELMAAL.AFSLUTTET',
   idFindesAllerede: 'FELT.ID_FINDES_ALLEREDE',
   cprUgyldigt: 'BORGER.CPR_UGYLDIGT',
+  kravFindesIkke: 'TILBAGEMELDINGSKRAV.FINDES_IKKE',
+  kravAlleredeOpfyldt: 'TILBAGEMELDINGSKRAV.ALLEREDE_OPFYLDT',
+  paamindelseFindesIkke: 'PAAMINDELSE.FINDES_IKKE',
 } as const;

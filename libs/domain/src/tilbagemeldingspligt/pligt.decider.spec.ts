@@ -110,7 +110,10 @@ describe('tilbagemeldingspligt decider', () => {
     };
     const closed = run(sent, afslut);
     expect(closed).toEqual([
-      { type: 'PaamindelseAfsluttet', data: { ...parter, ...begrundet, paamindelseId: id, afsluttet: NOW } },
+      {
+        type: 'PaamindelseAfsluttet',
+        data: { ...parter, ...begrundet, paamindelseId: id, modtager: 'udfoerer', afsluttet: NOW },
+      },
     ]);
     expect(run([...sent, ...closed], afslut)).toEqual([]);
   });

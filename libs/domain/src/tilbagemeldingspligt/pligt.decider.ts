@@ -12,6 +12,7 @@ import {
   type KravTrigger,
   type PligtCommand,
   type PligtEvent,
+  type Modtager,
   type PligtParter,
 } from './pligt.events';
 
@@ -31,8 +32,8 @@ export interface KravTilstand {
 export interface PligtState {
   readonly parter: PligtParter | null;
   readonly krav: Readonly<Record<string, KravTilstand>>;
-  /** Reminders sent, by id: true once afsluttet. */
-  readonly paamindelser: Readonly<Record<string, boolean>>;
+  /** Reminders sent, by id, with their recipient and whether they are afsluttet. */
+  readonly paamindelser: Readonly<Record<string, { readonly modtager: Modtager; readonly afsluttet: boolean }>>;
 }
 
 export const initialState = (): PligtState => ({ parter: null, krav: {}, paamindelser: {} });
@@ -75,9 +76,23 @@ export function evolve(state: PligtState, event: PligtEvent): PligtState {
       };
     }
     case 'PaamindelseSendt':
-      return { ...state, parter, paamindelser: { ...state.paamindelser, [event.data.paamindelseId]: false } };
+      return {
+        ...state,
+        parter,
+        paamindelser: {
+          ...state.paamindelser,
+          [event.data.paamindelseId]: { modtager: event.data.modtager, afsluttet: false },
+        },
+      };
     case 'PaamindelseAfsluttet':
-      return { ...state, parter, paamindelser: { ...state.paamindelser, [event.data.paamindelseId]: true } };
+      return {
+        ...state,
+        parter,
+        paamindelser: {
+          ...state.paamindelser,
+          [event.data.paamindelseId]: { modtager: event.data.modtager, afsluttet: true },
+        },
+      };
     default: {
       const exhaustive: never = event;
       return exhaustive;
@@ -165,12 +180,18 @@ export function decide(command: PligtCommand, state: PligtState, ctx: { readonly
     }
     case 'AfslutPaamindelse': {
       const d = command.data;
-      if (!(d.paamindelseId in state.paamindelser) || !state.parter)
+      const sendt = state.paamindelser[d.paamindelseId];
+      if (!sendt || !state.parter)
         throw notFound(Fejlkode.paamindelseFindesIkke, 'no påmindelse of this bestilling has this id', 'paamindelseId');
       validerFaelles(v, { ...d, ...state.parter, bestillingId: d.bestillingId }, state);
       v.throwIfAny();
-      if (state.paamindelser[d.paamindelseId]) return [];
-      return [{ type: 'PaamindelseAfsluttet', data: { ...d, ...state.parter, afsluttet: ctx.now } }];
+      if (sendt.afsluttet) return [];
+      return [
+        {
+          type: 'PaamindelseAfsluttet',
+          data: { ...d, ...state.parter, modtager: sendt.modtager, afsluttet: ctx.now },
+        },
+      ];
     }
     default: {
       const exhaustive: never = command;

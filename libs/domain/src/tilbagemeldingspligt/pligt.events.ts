@@ -123,6 +123,8 @@ export type PaamindelseAfsluttet = DomainEvent<
   PligtParter &
     Begrundet & {
       readonly paamindelseId: string;
+      /** The reminder's recipient, from the PaamindelseSendt it closes. */
+      readonly modtager: Modtager;
       readonly afsluttet: string;
     }
 >;
@@ -147,7 +149,7 @@ export type RegistrerKravOpfyldt = Command<
 export type SendPaamindelse = Command<'SendPaamindelse', Uden<PaamindelseSendt['data'], 'sendt'>>;
 export type AfslutPaamindelse = Command<
   'AfslutPaamindelse',
-  Uden<PaamindelseAfsluttet['data'], 'afsluttet' | 'kommunekode' | 'tilbudId'>
+  Uden<PaamindelseAfsluttet['data'], 'afsluttet' | 'kommunekode' | 'tilbudId' | 'modtager'>
 >;
 
 export type PligtCommand = KraevTilbagemelding | RegistrerKravOpfyldt | SendPaamindelse | AfslutPaamindelse;

@@ -6,3 +6,4 @@ export { isValidStreamId, STREAM_ID_PATTERN, validateAppend } from './validate-a
 export type { ValidatedEvent } from './validate-append';
 export { openSqliteEventStore, SQLITE_SCHEMA_VERSION } from './sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
+export { uuidV5 } from './uuid-v5';

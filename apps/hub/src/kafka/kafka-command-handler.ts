@@ -1,5 +1,11 @@
 import { DomainError, erUuid, toBestillingStreamId, toDelmaalStreamId } from '@hub/domain';
-import { EventStoreError, StoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '@hub/event-store';
+import {
+  EventStoreError,
+  StoreUnavailableError,
+  uuidV5,
+  WrongExpectedRevisionError,
+  type EventStore,
+} from '@hub/event-store';
 import type { PiiVault } from '@hub/privacy';
 import {
   CE,
@@ -15,7 +21,6 @@ import type { CommandService, HubCommand } from '../commands/command-service';
 import { HttpProblem } from '../http/problem';
 import { validateBody } from '../http/validation';
 import { KAFKA_COMMANDS_BY_TYPE, type PathId } from './kafka-commands';
-import { uuidV5 } from './uuid-v5';
 
 /**
  * Ids a Kafka command leaves out are UUID v5 in this namespace of `<topic>\n<ce_id>\n<purpose>` (purpose as over

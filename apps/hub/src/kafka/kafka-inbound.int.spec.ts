@@ -14,7 +14,7 @@ import { bestilling, indsatsmaal } from '../../../../test/e2e/support/requests';
 import { CommandService } from '../commands/command-service';
 import { startKafkaEdge, type KafkaEdge } from './kafka.edge';
 import { KAFKA_ID_NAMESPACE } from './kafka-command-handler';
-import { uuidV5 } from './uuid-v5';
+import { uuidV5 } from '@hub/event-store';
 
 const topics = topicNames();
 const MYNDIGHED = topics.commands({ party: 'myndighed', id: '0101' });

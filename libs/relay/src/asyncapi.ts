@@ -52,7 +52,9 @@ function outboundHeaders(message: OutboundMessageDefinition): JsonSchema {
       [CE.dataschema]: header('The payload schema', { const: schemaUri(message.type) }),
       [CE.contentType]: header('Payload encoding', { const: JSON_CONTENT_TYPE }),
       [CE.sender]: header('Who caused it: myndighed:<kommunekode>, udfoerer:<tilbudId> or hub'),
-      [CE.recipient]: header(`The recipient: ${message.recipient}:<id>`),
+      [CE.recipient]: header(
+        `The recipient, the party of the topic: ${message.recipients.map((part) => `${part}:<${PARAMETERS[part].name}>`).join(' or ')}`,
+      ),
       [CE.sensitivity]: header('Sikkerhedsklassificering: fortrolig, or fortrolig-cpr when the payload holds a CPR', {
         enum: message.sensitivity,
       }),
@@ -156,7 +158,7 @@ export function asyncApiDocument(options: AsyncApiOptions): Record<string, unkno
     Object.fromEntries(names.map((name) => [name, { $ref: `#/components/messages/${name}` }]));
 
   for (const part of parts) {
-    const outboundNames = OUTBOUND_MESSAGES.filter((m) => m.recipient === part).map((m) => m.schema);
+    const outboundNames = OUTBOUND_MESSAGES.filter((m) => m.recipients.includes(part)).map((m) => m.schema);
     const commandNames = options.commands.filter((c) => c.sender === part).map((c) => c.name);
     const out = `til${capitalise(part)}`;
     const commands = `kommandoerFra${capitalise(part)}`;

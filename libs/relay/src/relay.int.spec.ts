@@ -9,7 +9,14 @@ import { storeMappingContext, toIntegrationMessages } from './integration-events
 import { createKafka, type KafkaClientConfig } from './kafkajs/kafka-client';
 import { createKafkaPublisher } from './kafkajs/kafkajs.publisher';
 import { startRelay, type Relay } from './relay';
-import { domainWriter, helIndsats, nyIndsats, type Indsats } from './testing/domain-writer';
+import {
+  accepteret,
+  domainWriter,
+  helIndsats,
+  nyIndsats,
+  tilbagemeldingspligt,
+  type Indsats,
+} from './testing/domain-writer';
 import { listTopics, readTopic, type KcatRecord } from './testing/kcat';
 import { startMockKafka, type MockKafka } from './testing/mock-kafka';
 import { eventually, mockClusterConfig, throughProxy } from './testing/mock-cluster.config';
@@ -203,13 +210,20 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
   it("never puts another tilbud's or kommune's data on a party's topic, also for ids that differ only in case or - and _", async () => {
     const topics = topicNames('isolation.');
     const writer = domainWriter(store);
-    const indsatser: Indsats[] = [
+    const hele: Indsats[] = [
       nyIndsats('0101', 'tilbud_a'),
       nyIndsats('0147', 'tilbud-a'),
       nyIndsats('0101', 'Tilbud-a'),
       nyIndsats('0147', 'tilbud_a'),
     ];
-    for (const indsats of indsatser) await helIndsats(writer, indsats);
+    for (const indsats of hele) await helIndsats(writer, indsats);
+    // And a tilbagemeldingspligt forløb for each pair: krav to both parties, påmindelser to one.
+    const medPligt = hele.map((i) => nyIndsats(i.kommunekode, i.tilbudId));
+    for (const indsats of medPligt) {
+      await accepteret(writer, indsats);
+      await tilbagemeldingspligt(writer, indsats);
+    }
+    const indsatser = [...hele, ...medPligt];
     const relay = relayWith(mockClusterConfig(mock.brokers), topics);
     await caughtUp(relay);
 
@@ -218,6 +232,7 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
       ...new Set(indsatser.map((i) => `myndighed:${i.kommunekode}`)),
     ];
     let checked = 0;
+    const pligtTypes = new Set<string>();
     for (const label of parties) {
       const [party, id] = label.split(':') as ['udfoerer' | 'myndighed', string];
       const records = await readTopic(mock.bootstrap, topics.outbound({ party, id }));
@@ -231,10 +246,35 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
           expect(record.payload).not.toContain(other.bestillingId);
           expect(record.payload).not.toContain(other.borgerId);
         }
+        const type = record.headers['ce_type'] as string;
+        if (/^dk\.ffb\.(tilbagemeldingspligt|paamindelse)\./.test(type)) {
+          pligtTypes.add(`${type} ${party}`);
+          // A påmindelse is on its modtager's topic only; a krav names the parties of its own bestilling.
+          const data = JSON.parse(record.payload ?? '{}') as {
+            modtager?: string;
+            kommunekode: string;
+            tilbudId: string;
+          };
+          if (type.startsWith('dk.ffb.paamindelse.')) expect(data.modtager).toBe(party);
+          expect(party === 'udfoerer' ? data.tilbudId : data.kommunekode).toBe(id);
+          expect(record.headers['ce_ffbsender']).toBe('hub');
+        }
         checked += 1;
       }
     }
     expect(checked).toBe((await expectedRecords(store, topics)).length);
+    expect([...pligtTypes].sort()).toEqual(
+      [
+        'dk.ffb.paamindelse.afsluttet.v1 myndighed',
+        'dk.ffb.paamindelse.afsluttet.v1 udfoerer',
+        'dk.ffb.paamindelse.sendt.v1 myndighed',
+        'dk.ffb.paamindelse.sendt.v1 udfoerer',
+        'dk.ffb.tilbagemeldingspligt.kraevet.v1 myndighed',
+        'dk.ffb.tilbagemeldingspligt.kraevet.v1 udfoerer',
+        'dk.ffb.tilbagemeldingspligt.opfyldt.v1 myndighed',
+        'dk.ffb.tilbagemeldingspligt.opfyldt.v1 udfoerer',
+      ].sort(),
+    );
   }, 60_000);
 
   it('stops with the error, never skipping, on an event it cannot map or a checkpoint it cannot write', async () => {

@@ -107,7 +107,10 @@ export interface ApiBestillingAfvistV1 {
   readonly begrundelse: string;
 }
 
-/** To the myndighed: a VUM-observation the udfører flagged as affecting the indsats (trigger T3). */
+/**
+ * To the myndighed: a VUM-observation the udfører flagged as affecting the indsats (trigger T3) or as recording that
+ * the borger declines the indsats (trigger T1).
+ */
 export interface ApiVumObservationDeltV1 {
   readonly bestillingId: string;
   readonly borgerId: string;
@@ -116,6 +119,8 @@ export interface ApiVumObservationDeltV1 {
   readonly tekst: string;
   readonly undertemaer: readonly ApiKode[];
   readonly paavirkerIndsatsen: boolean;
+  /** Added to v1 later (optional in the schema, always sent): false on observations stored before it existed. */
+  readonly borgerTagerIkkeImod: boolean;
   readonly observeret: string;
   readonly registreret: string;
 }
@@ -239,7 +244,7 @@ const aendret = (d: BestillingAendret['data'], borgerId: string): ApiBestillingA
 
 /**
  * The public messages one bestilling event gives, each to its recipient. Events the other party has no need of
- * (a VUM-observation that does not affect the indsats) give none.
+ * (a VUM-observation that neither affects the indsats nor records that the borger declines it) give none.
  */
 export async function mapBestillingEvent(
   event: BestillingEvent,
@@ -296,10 +301,12 @@ export async function mapBestillingEvent(
         begrundelse: event.data.begrundelse,
       });
     case 'VumObservationRegistreret': {
-      // T3 (reference.md §4.1): a change that affects the indsats goes to the sagsbehandler at once; other
-      // VUM-observations stay with the udfører until a tilbagemelding lays them before the myndighed.
-      if (!event.data.paavirkerIndsatsen) return [];
+      // T3 (reference.md §4.1): a change that affects the indsats goes to the sagsbehandler at once, and so does T1:
+      // an observation recording that the borger declines the indsats. Other VUM-observations stay with the udfører
+      // until a tilbagemelding lays them before the myndighed.
       const d = event.data;
+      const borgerTagerIkkeImod = d.borgerTagerIkkeImod ?? false;
+      if (!d.paavirkerIndsatsen && !borgerTagerIkkeImod) return [];
       return to<ApiVumObservationDeltV1>('dk.ffb.vumobservation.delt.v1', myndighed, {
         bestillingId,
         borgerId,
@@ -308,6 +315,7 @@ export async function mapBestillingEvent(
         tekst: d.tekst,
         undertemaer: d.undertemaer.map(kode),
         paavirkerIndsatsen: d.paavirkerIndsatsen,
+        borgerTagerIkkeImod,
         observeret: d.observeret,
         registreret: d.registreret,
       });

@@ -5,7 +5,11 @@ import type { Sensitivity } from './integration-event';
 export interface OutboundMessageDefinition {
   readonly type: string;
   readonly schema: string;
-  readonly recipient: Part;
+  /**
+   * The parties whose topics may carry it. Most messages have one; a tilbagemeldingskrav and its opfyldelse go to
+   * both, each on its own topic; a påmindelse to one of the two, its modtager (the summary says which).
+   */
+  readonly recipients: readonly Part[];
   readonly title: string;
   readonly summary: string;
   readonly sensitivity: readonly Sensitivity[];
@@ -14,11 +18,18 @@ export interface OutboundMessageDefinition {
 const m = (
   type: string,
   schema: string,
-  recipient: Part,
+  recipient: Part | readonly Part[],
   title: string,
   summary: string,
   sensitivity: readonly Sensitivity[] = ['fortrolig'],
-): OutboundMessageDefinition => ({ type, schema, recipient, title, summary, sensitivity });
+): OutboundMessageDefinition => ({
+  type,
+  schema,
+  recipients: typeof recipient === 'string' ? [recipient] : recipient,
+  title,
+  summary,
+  sensitivity,
+});
 
 /**
  * Every message the relay publishes (docs/adr/0006 explains each choice). The udfører receives what it must deliver
@@ -108,7 +119,7 @@ export const OUTBOUND_MESSAGES: readonly OutboundMessageDefinition[] = [
     'VumObservationDeltV1',
     'myndighed',
     'VUM-observation delt',
-    'A VUM-observation the udfører flagged as affecting the indsats (T3).',
+    'A VUM-observation the udfører flagged as affecting the indsats (T3) or as recording that the borger declines it (T1).',
   ),
   m('dk.ffb.status.sendt.v1', 'StatusSendtV1', 'myndighed', 'Status sendt', 'Status på indsatsmål from the udfører.'),
   m(
@@ -117,5 +128,34 @@ export const OUTBOUND_MESSAGES: readonly OutboundMessageDefinition[] = [
     'myndighed',
     'Tilbagemelding sendt',
     'The udfører meets its tilbagemeldingspligt; the referenced observations come in full.',
+  ),
+  m(
+    'dk.ffb.tilbagemeldingspligt.kraevet.v1',
+    'TilbagemeldingKraevetV1',
+    ['udfoerer', 'myndighed'],
+    'Tilbagemelding krævet',
+    "The hub's rules require (or recommend) a tilbagemelding from the udfører by a frist, with the rule and the " +
+      'events that caused it. To both: the udfører must deliver; the sagsbehandler sees that the duty exists.',
+  ),
+  m(
+    'dk.ffb.tilbagemeldingspligt.opfyldt.v1',
+    'TilbagemeldingskravOpfyldtV1',
+    ['udfoerer', 'myndighed'],
+    'Tilbagemeldingskrav opfyldt',
+    "A tilbagemelding met the krav. To both: the duty leaves the udfører's worklist, and the sagsbehandler sees when it was met.",
+  ),
+  m(
+    'dk.ffb.paamindelse.sendt.v1',
+    'PaamindelseSendtV1',
+    ['udfoerer', 'myndighed'],
+    'Påmindelse sendt',
+    'A reminder, an overdue notice or an escalation, with the rule and the events that caused it. Only to its modtager.',
+  ),
+  m(
+    'dk.ffb.paamindelse.afsluttet.v1',
+    'PaamindelseAfsluttetV1',
+    ['udfoerer', 'myndighed'],
+    'Påmindelse afsluttet',
+    'What the påmindelse waited for happened, or its subject ended: it leaves the open items. Only to its modtager.',
   ),
 ];

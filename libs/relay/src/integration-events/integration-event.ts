@@ -37,6 +37,8 @@ export type DeltObservation =
       readonly tekst: string;
       readonly undertemaer: readonly ApiKode[];
       readonly paavirkerIndsatsen: boolean;
+      /** The borger declines the indsats (T1); false on observations stored before the domain recorded it. */
+      readonly borgerTagerIkkeImod: boolean;
       readonly observeret: string;
     }
   | {

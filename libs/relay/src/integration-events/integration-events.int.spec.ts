@@ -2,10 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ALVORSGRADER, KRAV_NIVEAUER, KRAV_TRIGGERE, MODTAGERE, PAAMINDELSE_ARTER, toPligtStreamId } from '@hub/domain';
 import { openSqliteEventStore, type EventStore, type RecordedEvent } from '@hub/event-store';
 import { cloudEventHeaders } from '../cloudevents';
-import { annulleretOgAfvist, domainWriter, helIndsats, nyIndsats, type Indsats } from '../testing/domain-writer';
+import {
+  accepteret,
+  annulleretOgAfvist,
+  domainWriter,
+  helIndsats,
+  NOW,
+  nyIndsats,
+  tilbagemeldingspligt,
+  type Indsats,
+  type PligtForloeb,
+} from '../testing/domain-writer';
 import { validateJson, type Schema } from '../testing/json-schema';
+import { partyLabel } from '../topics';
 import { OUTBOUND_MESSAGES } from './catalog';
 import type { IntegrationMessage } from './integration-event';
 import { storeMappingContext, toIntegrationMessages } from './map-event';
@@ -21,6 +33,11 @@ describe('integration events v1, mapped from what the domain stores', () => {
   let hel: Indsats;
   let annulleret: Indsats;
   let afvist: Indsats;
+  /** Two indsatser with a tilbagemeldingspligt forløb: one of hel's kommune and tilbud, one of neither. */
+  let pligtA: Indsats;
+  let pligtB: Indsats;
+  let forloebA: PligtForloeb;
+  let forloebB: PligtForloeb;
   let mapped: { event: RecordedEvent; messages: readonly IntegrationMessage[] }[];
 
   beforeAll(async () => {
@@ -32,6 +49,12 @@ describe('integration events v1, mapped from what the domain stores', () => {
     afvist = nyIndsats('0101', 'tilbud-9000');
     await helIndsats(writer, hel);
     await annulleretOgAfvist(writer, annulleret, afvist);
+    pligtA = nyIndsats('0101', 'tilbud-4711');
+    pligtB = nyIndsats('0147', 'tilbud-9000');
+    await accepteret(writer, pligtA);
+    await accepteret(writer, pligtB);
+    forloebA = await tilbagemeldingspligt(writer, pligtA);
+    forloebB = await tilbagemeldingspligt(writer, pligtB);
     const cprs = new Map([
       [hel.borgerId, CPR],
       [annulleret.borgerId, null],
@@ -54,7 +77,11 @@ describe('integration events v1, mapped from what the domain stores', () => {
 
   const all = () => mapped.flatMap((m) => m.messages);
   const ofType = (type: string) => all().filter((m) => m.type === type);
-  const bestillingOf = (id: string) => [hel, annulleret, afvist].find((i) => i.bestillingId === id) as Indsats;
+  const indsatser = () => [hel, annulleret, afvist, pligtA, pligtB];
+  const bestillingOf = (id: string) => indsatser().find((i) => i.bestillingId === id) as Indsats;
+  const definitionOf = (type: string) => OUTBOUND_MESSAGES.find((d) => d.type === type);
+  const enumOf = (schema: string, property: string) =>
+    (PAYLOAD_SCHEMAS[schema] as { properties: Record<string, { enum?: unknown[] }> }).properties[property]?.enum;
 
   it('gives every public message type, and each validates against its JSON Schema (no extra fields)', () => {
     expect(new Set(all().map((m) => m.type))).toEqual(new Set(OUTBOUND_MESSAGES.map((m) => m.type)));
@@ -69,16 +96,27 @@ describe('integration events v1, mapped from what the domain stores', () => {
     expect(OUTBOUND_MESSAGES.map((m) => m.schema).sort()).toEqual(Object.keys(PAYLOAD_SCHEMAS).sort());
     expect(new Set(OUTBOUND_MESSAGES.map((m) => m.type)).size).toBe(OUTBOUND_MESSAGES.length);
     for (const m of OUTBOUND_MESSAGES) expect(m.type).toMatch(/^dk\.ffb\.[a-z]+\.[a-z]+\.v1$/);
+    for (const m of OUTBOUND_MESSAGES) expect([m.type, m.recipients.length > 0]).toEqual([m.type, true]);
   });
 
-  it("addresses each message to the catalog's party of the bestilling it is about, with the bestilling as subject", () => {
+  it("keeps the tilbagemeldingspligt schemas' closed lists equal to the domain's, so a new value cannot slip out unannounced", () => {
+    expect(enumOf('TilbagemeldingKraevetV1', 'trigger')).toEqual([...KRAV_TRIGGERE]);
+    expect(enumOf('TilbagemeldingKraevetV1', 'niveau')).toEqual([...KRAV_NIVEAUER]);
+    expect(enumOf('PaamindelseSendtV1', 'art')).toEqual([...PAAMINDELSE_ARTER]);
+    expect(enumOf('PaamindelseSendtV1', 'alvor')).toEqual([...ALVORSGRADER]);
+    expect(enumOf('PaamindelseSendtV1', 'modtager')).toEqual([...MODTAGERE]);
+    expect(enumOf('PaamindelseAfsluttetV1', 'modtager')).toEqual([...MODTAGERE]);
+  });
+
+  it('addresses each message to a catalog party of the bestilling it is about, with the bestilling as subject', () => {
     for (const { event, messages } of mapped) {
       for (const message of messages) {
-        const definition = OUTBOUND_MESSAGES.find((d) => d.type === message.type);
+        const definition = definitionOf(message.type);
         const indsats = bestillingOf(message.subject);
+        expect(definition?.recipients).toContain(message.recipient.party);
         expect(message.recipient).toEqual({
-          party: definition?.recipient,
-          id: definition?.recipient === 'udfoerer' ? indsats.tilbudId : indsats.kommunekode,
+          party: message.recipient.party,
+          id: message.recipient.party === 'udfoerer' ? indsats.tilbudId : indsats.kommunekode,
         });
         expect((message.data as { bestillingId: string }).bestillingId).toBe(message.subject);
         expect((message.data as { borgerId: string }).borgerId).toBe(indsats.borgerId);
@@ -93,6 +131,8 @@ describe('integration events v1, mapped from what the domain stores', () => {
       [hel.bestillingId, CPR, 'fortrolig-cpr'],
       [annulleret.bestillingId, null, 'fortrolig'],
       [afvist.bestillingId, null, 'fortrolig'],
+      [pligtA.bestillingId, null, 'fortrolig'],
+      [pligtB.bestillingId, null, 'fortrolig'],
     ]);
     const others = all().filter((m) => m.type !== 'dk.ffb.bestilling.afgivet.v1');
     expect(others.every((m) => m.sensitivity === 'fortrolig')).toBe(true);
@@ -132,7 +172,15 @@ describe('integration events v1, mapped from what the domain stores', () => {
 
   it('maps the same from the store alone, without the relay having seen the earlier events (after a restart)', async () => {
     const fresh = storeMappingContext(store, (borgerId) => (borgerId === hel.borgerId ? CPR : null));
-    for (const type of ['TilbagemeldingSendt', 'DelmaalAfsluttet', 'StatusSendt']) {
+    for (const type of [
+      'TilbagemeldingSendt',
+      'DelmaalAfsluttet',
+      'StatusSendt',
+      'TilbagemeldingKraevet',
+      'TilbagemeldingskravOpfyldt',
+      'PaamindelseSendt',
+      'PaamindelseAfsluttet',
+    ]) {
       const seen = mapped.find((m) => m.event.type === type) as (typeof mapped)[number];
       expect([type, await toIntegrationMessages(seen.event, fresh)]).toEqual([type, seen.messages]);
     }
@@ -168,5 +216,219 @@ describe('integration events v1, mapped from what the domain stores', () => {
       /Unknown event type/,
     );
     expect(await toIntegrationMessages({ ...base, streamId: `regel-${randomUUID()}` }, context)).toEqual([]);
+  });
+
+  it('refuses an unknown event type in a tilbagemeldingspligt stream, and a pligt event that names other parties', async () => {
+    const context = storeMappingContext(store, () => null);
+    const krav = mapped.find(
+      (m) => m.event.type === 'TilbagemeldingKraevet' && m.event.streamId === toPligtStreamId(pligtA.bestillingId),
+    )?.event as RecordedEvent;
+    await expect(toIntegrationMessages({ ...krav, type: 'PligtOmdoebt' }, context)).rejects.toThrow(
+      /Unknown event type PligtOmdoebt/,
+    );
+    // A type of another category in this one is just as unknown.
+    await expect(toIntegrationMessages({ ...krav, type: 'BestillingAfgivet' }, context)).rejects.toThrow(
+      /Unknown event type/,
+    );
+    const data = krav.data as Record<string, unknown>;
+    for (const other of [
+      { tilbudId: pligtB.tilbudId },
+      { kommunekode: pligtB.kommunekode },
+      { borgerId: pligtB.borgerId },
+    ]) {
+      await expect(toIntegrationMessages({ ...krav, data: { ...data, ...other } }, context)).rejects.toThrow(
+        /names other parties/,
+      );
+    }
+  });
+
+  describe('the tilbagemeldingspligt', () => {
+    const pligtOf = (indsats: Indsats) =>
+      mapped.filter((m) => m.event.streamId === toPligtStreamId(indsats.bestillingId));
+    const eventIdOf = (type: string, field: string, value: string) =>
+      mapped.find((m) => m.event.type === type && (m.event.data as Record<string, unknown>)[field] === value)?.event
+        .eventId;
+
+    it('routes a krav and its opfyldelse to both parties, a påmindelse and its afslutning only to its modtager', () => {
+      for (const [indsats, forloeb] of [
+        [pligtA, forloebA],
+        [pligtB, forloebB],
+      ] as const) {
+        const udfoerer = `udfoerer:${indsats.tilbudId}`;
+        const myndighed = `myndighed:${indsats.kommunekode}`;
+        const routed = pligtOf(indsats).map(({ event, messages }) => [
+          event.type,
+          (event.data as { paamindelseId?: string }).paamindelseId ?? null,
+          messages.map((m) => `${m.type} ${partyLabel(m.recipient)} ${m.subject} ${m.sensitivity}`),
+        ]);
+        const to = (type: string, ...labels: string[]) =>
+          labels.map((label) => `dk.ffb.${type}.v1 ${label} ${indsats.bestillingId} fortrolig`);
+        expect(routed).toEqual([
+          ['TilbagemeldingKraevet', null, to('tilbagemeldingspligt.kraevet', udfoerer, myndighed)],
+          ['PaamindelseSendt', forloeb.paamindelseTilUdfoerer, to('paamindelse.sendt', udfoerer)],
+          ['TilbagemeldingskravOpfyldt', null, to('tilbagemeldingspligt.opfyldt', udfoerer, myndighed)],
+          ['PaamindelseAfsluttet', forloeb.paamindelseTilUdfoerer, to('paamindelse.afsluttet', udfoerer)],
+          ['PaamindelseSendt', forloeb.paamindelseTilMyndighed, to('paamindelse.sendt', myndighed)],
+          ['PaamindelseAfsluttet', forloeb.paamindelseTilMyndighed, to('paamindelse.afsluttet', myndighed)],
+        ]);
+      }
+    });
+
+    it('carries the rule, its version and the causing events, the explicit public fields and nothing else', () => {
+      const messages = pligtOf(pligtA).flatMap((m) => m.messages);
+      const observationEvent = eventIdOf('VumObservationRegistreret', 'observationId', forloebA.observationId);
+      const tilbagemeldingEvent = eventIdOf('TilbagemeldingSendt', 'tilbagemeldingId', forloebA.tilbagemeldingId);
+      expect(observationEvent).toEqual(expect.any(String));
+      expect(tilbagemeldingEvent).toEqual(expect.any(String));
+      const parter = {
+        bestillingId: pligtA.bestillingId,
+        borgerId: pligtA.borgerId,
+        kommunekode: '0101',
+        tilbudId: 'tilbud-4711',
+      };
+      const [kraevet] = messages.filter((m) => m.type === 'dk.ffb.tilbagemeldingspligt.kraevet.v1');
+      expect(kraevet?.data).toEqual({
+        ...parter,
+        regel: { id: 'T1-TAGER-IKKE-IMOD', version: 1 },
+        aarsager: [observationEvent],
+        kravId: forloebA.kravId,
+        trigger: 'T1',
+        niveau: 'paakraevet',
+        indsatsmaalId: pligtA.maal1,
+        delmaalId: null,
+        begrundelse: 'En observation registrerer, at borgeren ikke tager imod indsatsen.',
+        frist: '2026-04-12',
+        kraevet: NOW,
+      });
+      const [opfyldt] = messages.filter((m) => m.type === 'dk.ffb.tilbagemeldingspligt.opfyldt.v1');
+      expect(opfyldt?.data).toEqual({
+        ...parter,
+        regel: { id: 'T1-TAGER-IKKE-IMOD', version: 1 },
+        aarsager: [tilbagemeldingEvent],
+        kravId: forloebA.kravId,
+        tilbagemeldingId: forloebA.tilbagemeldingId,
+        opfyldt: NOW,
+      });
+      const [overskredet, kvittering] = messages.filter((m) => m.type === 'dk.ffb.paamindelse.sendt.v1');
+      expect(overskredet?.data).toMatchObject({
+        ...parter,
+        paamindelseId: forloebA.paamindelseTilUdfoerer,
+        art: 'tilbagemeldingskrav_overskredet',
+        modtager: 'udfoerer',
+        alvor: 'overskredet',
+        // Every emne field is present; those the art does not use are null.
+        emne: {
+          version: null,
+          indsatsmaalId: pligtA.maal1,
+          delmaalId: null,
+          tilbagemeldingId: null,
+          kravId: forloebA.kravId,
+          dato: '2026-04-12',
+        },
+        forfald: '2026-04-12T22:00:00.000Z',
+        sendt: NOW,
+      });
+      expect(kvittering?.data).toMatchObject({
+        modtager: 'myndighed',
+        aarsager: [tilbagemeldingEvent],
+        emne: { tilbagemeldingId: forloebA.tilbagemeldingId, kravId: null },
+      });
+      const afsluttet = messages.filter((m) => m.type === 'dk.ffb.paamindelse.afsluttet.v1').map((m) => m.data);
+      expect(afsluttet).toEqual([
+        expect.objectContaining({ paamindelseId: forloebA.paamindelseTilUdfoerer, modtager: 'udfoerer' }),
+        expect.objectContaining({ paamindelseId: forloebA.paamindelseTilMyndighed, modtager: 'myndighed' }),
+      ]);
+    });
+
+    it("gives no party another kommune's or tilbud's indsats: not as recipient, not in a payload", () => {
+      let checked = 0;
+      for (const message of all()) {
+        const own = bestillingOf(message.subject);
+        const mine = (i: Indsats) =>
+          message.recipient.party === 'udfoerer'
+            ? i.tilbudId === message.recipient.id
+            : i.kommunekode === message.recipient.id;
+        expect(mine(own)).toBe(true);
+        const payload = JSON.stringify(message.data);
+        for (const other of indsatser().filter((i) => i !== own)) {
+          expect(payload).not.toContain(other.bestillingId);
+          expect(payload).not.toContain(other.borgerId);
+        }
+        checked += 1;
+      }
+      // The forløb reaches four parties (two tilbud, two kommuner), each only with its own bestilling.
+      const pligtRecipients = new Set(
+        [pligtA, pligtB].flatMap((i) => pligtOf(i).flatMap((m) => m.messages.map((x) => partyLabel(x.recipient)))),
+      );
+      expect(pligtRecipients).toEqual(
+        new Set(['udfoerer:tilbud-4711', 'myndighed:0101', 'udfoerer:tilbud-9000', 'myndighed:0147']),
+      );
+      expect(checked).toBe(all().length);
+    });
+
+    it('is sent by the hub: the rule is the sender in the CloudEvents headers', () => {
+      const { event, messages } = pligtOf(pligtB)[0] as (typeof mapped)[number];
+      const headers = messages.map((m) => cloudEventHeaders(event, m, 'urn:ffb-hub:test'));
+      expect(headers.map((h) => [h.ce_type, h.ce_ffbsender, h.ce_ffbrecipient, h.ce_id, h.ce_subject])).toEqual([
+        ['dk.ffb.tilbagemeldingspligt.kraevet.v1', 'hub', 'udfoerer:tilbud-9000', event.eventId, pligtB.bestillingId],
+        ['dk.ffb.tilbagemeldingspligt.kraevet.v1', 'hub', 'myndighed:0147', event.eventId, pligtB.bestillingId],
+      ]);
+      expect(event.metadata.actor).toEqual({ party: 'hub', subject: 'regel:T1-TAGER-IKKE-IMOD@1' });
+    });
+  });
+
+  describe('a VUM-observation recording that the borger declines the indsats (T1)', () => {
+    const delt = () => ofType('dk.ffb.vumobservation.delt.v1');
+    const vumSchema = SCHEMAS['VumObservationDeltV1'] as Schema;
+
+    it('is shared with the myndighed even when it does not affect the indsats, and says so', () => {
+      const [declined] = delt().filter((m) => m.subject === pligtA.bestillingId);
+      expect(declined?.recipient).toEqual({ party: 'myndighed', id: '0101' });
+      expect(declined?.data).toMatchObject({
+        observationId: forloebA.observationId,
+        paavirkerIndsatsen: false,
+        borgerTagerIkkeImod: true,
+      });
+      // The T3 observation of the whole indsats says false; the one that neither affects nor declines stays silent.
+      expect(
+        delt()
+          .filter((m) => m.subject === hel.bestillingId)
+          .map((m) => m.data),
+      ).toEqual([expect.objectContaining({ paavirkerIndsatsen: true, borgerTagerIkkeImod: false })]);
+      const [tilbagemelding] = ofType('dk.ffb.tilbagemelding.sendt.v1').filter(
+        (m) => m.subject === pligtA.bestillingId,
+      );
+      expect((tilbagemelding?.data as { observationer: unknown[] }).observationer).toEqual([
+        expect.objectContaining({ type: 'vum', observationId: forloebA.observationId, borgerTagerIkkeImod: true }),
+      ]);
+    });
+
+    it('says false for an observation stored before the field existed', async () => {
+      const stored = mapped.find(
+        (m) => m.event.type === 'VumObservationRegistreret' && m.messages[0]?.subject === hel.bestillingId,
+      )?.event as RecordedEvent;
+      const { borgerTagerIkkeImod, ...old } = stored.data as Record<string, unknown>;
+      expect(borgerTagerIkkeImod).toBe(false);
+      const [message] = await toIntegrationMessages(
+        { ...stored, data: old },
+        storeMappingContext(store, () => null),
+      );
+      expect(message?.data).toMatchObject({ paavirkerIndsatsen: true, borgerTagerIkkeImod: false });
+    });
+
+    it('keeps v1 backwards compatible: the field is optional in the schemas, but typed', () => {
+      const [message] = delt();
+      const { borgerTagerIkkeImod, ...before } = message?.data as Record<string, unknown>;
+      expect(typeof borgerTagerIkkeImod).toBe('boolean');
+      expect(validateJson(before, vumSchema, SCHEMAS)).toEqual([]);
+      expect(validateJson({ ...before, borgerTagerIkkeImod: 'ja' }, vumSchema, SCHEMAS)).not.toEqual([]);
+      const observation = (ofType('dk.ffb.tilbagemelding.sendt.v1')[0]?.data as { observationer: object[] })
+        .observationer[0] as Record<string, unknown>;
+      const { borgerTagerIkkeImod: flag, ...olderObservation } = observation;
+      expect(flag).toBe(false);
+      const observationSchema = SCHEMAS['DeltObservationV1'] as Schema;
+      expect(validateJson(olderObservation, observationSchema, SCHEMAS)).toEqual([]);
+      expect(validateJson({ ...olderObservation, borgerTagerIkkeImod: 1 }, observationSchema, SCHEMAS)).not.toEqual([]);
+    });
   });
 });

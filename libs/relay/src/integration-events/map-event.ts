@@ -1,6 +1,7 @@
 import {
   tilBestillingEvent,
   tilDelmaalEvent,
+  tilPligtEvent,
   toBestillingStreamId,
   toDelmaalStreamId,
   type BestillingEvent,
@@ -10,12 +11,14 @@ import {
 import type { EventStore, RecordedEvent } from '@hub/event-store';
 import { kode, mapBestillingEvent, parterAf } from './bestilling.v1';
 import { mapDelmaalEvent } from './delmaal.v1';
+import { mapPligtEvent } from './pligt.v1';
 import type { BestillingParter, DeltObservation, IntegrationMessage, MappingContext } from './integration-event';
 
 /**
- * The public messages a stored event gives. Only the bestilling and delmål categories are public; a stream of any
- * other category (future internal ones, e.g. rule state) gives nothing, so nothing internal leaks by default. An
- * unknown type inside a public category throws: the relay stops rather than skip what it cannot map.
+ * The public messages a stored event gives. Only the bestilling, delmål and tilbagemeldingspligt categories are
+ * public; a stream of any other category (future internal ones, e.g. rule state) gives nothing, so nothing internal
+ * leaks by default. An unknown type inside a public category throws (the upcasters know each category's types): the
+ * relay stops rather than skip what it cannot map.
  */
 export async function toIntegrationMessages(
   event: RecordedEvent,
@@ -23,6 +26,7 @@ export async function toIntegrationMessages(
 ): Promise<readonly IntegrationMessage[]> {
   if (event.streamId.startsWith('bestilling-')) return mapBestillingEvent(tilBestillingEvent(event), ctx);
   if (event.streamId.startsWith('delmaal-')) return mapDelmaalEvent(tilDelmaalEvent(event), ctx);
+  if (event.streamId.startsWith('tilbagemeldingspligt-')) return mapPligtEvent(tilPligtEvent(event), ctx);
   return [];
 }
 
@@ -63,6 +67,7 @@ function vumObservation(event: BestillingEvent): DeltObservation | undefined {
     tekst: d.tekst,
     undertemaer: d.undertemaer.map(kode),
     paavirkerIndsatsen: d.paavirkerIndsatsen,
+    borgerTagerIkkeImod: d.borgerTagerIkkeImod ?? false,
     observeret: d.observeret,
   };
 }

@@ -12,17 +12,43 @@ const date = (description?: string): JsonSchema => ({ ...text(description), form
 const instant = (description?: string): JsonSchema => ({ ...text(description), format: 'date-time' });
 const orNull = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
 const list = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
-const object = (description: string, properties: Record<string, JsonSchema>): JsonSchema => ({
+/**
+ * Every property is required, except `added`: properties added to a published v1 schema later. A message always
+ * carries them, but a message published before them did not, and must still validate (additive changes only).
+ */
+const object = (
+  description: string,
+  properties: Record<string, JsonSchema>,
+  added: Record<string, JsonSchema> = {},
+): JsonSchema => ({
   type: 'object',
   description,
   additionalProperties: false,
   required: Object.keys(properties),
-  properties,
+  properties: { ...properties, ...added },
 });
 
 const borgerId = uuid("The hub's pseudonymous id of the borger; the same in every message about the borger.");
 const bestillingId = uuid('The bestilling (indsats); also ce_subject and the Kafka key.');
 const tilbudId = text('The tilbud the bestilling is addressed to.');
+const kommunekode = { type: 'string', pattern: '^[0-9]{4}$', description: 'The kommune that made the bestilling.' };
+const borgerTagerIkkeImod = {
+  type: 'boolean',
+  description:
+    'The observation records that the borger declines the indsats (tilbagemeldingspligt T1). Added to v1 later: ' +
+    'always sent now, absent in messages published before.',
+};
+const regel = ref('RegelV1');
+const aarsager = list(
+  uuid(
+    'A stored event that made the rule fire: the ce_id of the message it gave, if it gave one (some are internal ' +
+      'and were never published, e.g. a delmålsevaluering).',
+  ),
+);
+const modtager = {
+  enum: ['udfoerer', 'myndighed'],
+  description: "The påmindelse's recipient: the party this topic is for.",
+};
 
 export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
   Kode: object("An FFB code: UUID from KL's CodeSystem urn:oid:1.2.208.176.2.22, its display and the version.", {
@@ -51,14 +77,18 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
   DeltObservationV1: {
     description: 'An observation laid before the sagsbehandler: a VUM-observation or a delmålsobservation.',
     oneOf: [
-      object('VUM-observation', {
-        type: { const: 'vum' },
-        observationId: uuid(),
-        tekst: text(),
-        undertemaer: list(ref('Kode')),
-        paavirkerIndsatsen: { type: 'boolean' },
-        observeret: instant(),
-      }),
+      object(
+        'VUM-observation',
+        {
+          type: { const: 'vum' },
+          observationId: uuid(),
+          tekst: text(),
+          undertemaer: list(ref('Kode')),
+          paavirkerIndsatsen: { type: 'boolean' },
+          observeret: instant(),
+        },
+        { borgerTagerIkkeImod },
+      ),
       object('Delmålsobservation', {
         type: { const: 'delmaal' },
         observationId: uuid(),
@@ -70,6 +100,18 @@ export const SHARED_SCHEMAS: Record<string, JsonSchema> = {
       }),
     ],
   },
+  RegelV1: object("The hub's rule, and the version of it, that recorded this: why the message exists.", {
+    id: text('The rule id'),
+    version: { type: 'integer', minimum: 1 },
+  }),
+  PaamindelseEmneV1: object('What the påmindelse is about; the art says which fields are set, the others are null.', {
+    version: orNull({ type: 'integer', minimum: 1, description: 'A version of the bestilling' }),
+    indsatsmaalId: orNull(uuid()),
+    delmaalId: orNull(uuid()),
+    tilbagemeldingId: orNull(uuid()),
+    kravId: orNull(uuid()),
+    dato: orNull(date('The date it is about: an opfølgningsdato, evalueringsdato, slutdato or frist')),
+  }),
 };
 
 export const PAYLOAD_SCHEMAS: Record<string, JsonSchema> = {
@@ -137,17 +179,21 @@ export const PAYLOAD_SCHEMAS: Record<string, JsonSchema> = {
     afvist: instant(),
     begrundelse: text(),
   }),
-  VumObservationDeltV1: object('A VUM-observation that affects the indsats (tilbagemeldingspligt T3).', {
-    bestillingId,
-    borgerId,
-    tilbudId,
-    observationId: uuid(),
-    tekst: text(),
-    undertemaer: list(ref('Kode')),
-    paavirkerIndsatsen: { type: 'boolean' },
-    observeret: instant(),
-    registreret: instant(),
-  }),
+  VumObservationDeltV1: object(
+    'A VUM-observation that affects the indsats (tilbagemeldingspligt T3) or records that the borger declines it (T1).',
+    {
+      bestillingId,
+      borgerId,
+      tilbudId,
+      observationId: uuid(),
+      tekst: text(),
+      undertemaer: list(ref('Kode')),
+      paavirkerIndsatsen: { type: 'boolean' },
+      observeret: instant(),
+      registreret: instant(),
+    },
+    { borgerTagerIkkeImod },
+  ),
   StatusSendtV1: object('Status på indsatsmål: one answer per active indsatsmål.', {
     bestillingId,
     borgerId,
@@ -217,5 +263,80 @@ export const PAYLOAD_SCHEMAS: Record<string, JsonSchema> = {
     afsluttet: instant(),
     maalopfyldelse: { enum: ['opnaaet', 'delvist_opnaaet', 'ikke_opnaaet'] },
     konklusion: text(),
+  }),
+  TilbagemeldingKraevetV1: object(
+    "The hub's rules require (paakraevet) or recommend (anbefalet) a tilbagemelding from the udfører by the frist; " +
+      'a tilbagemelding meets it by naming the kravId as opfylderKravId.',
+    {
+      bestillingId,
+      borgerId,
+      kommunekode,
+      tilbudId,
+      kravId: uuid(),
+      trigger: { enum: ['T1', 'T2', 'T3'], description: 'reference.md §4.1' },
+      niveau: { enum: ['paakraevet', 'anbefalet'] },
+      indsatsmaalId: orNull(uuid()),
+      delmaalId: orNull(uuid()),
+      begrundelse: text("Why, in Danish, generated by the rule from what it saw; never the borger's own data"),
+      frist: date('The tilbagemelding is expected by this date'),
+      kraevet: instant(),
+      regel,
+      aarsager,
+    },
+  ),
+  TilbagemeldingskravOpfyldtV1: object('A tilbagemelding that names the krav was sent: the duty is met.', {
+    bestillingId,
+    borgerId,
+    kommunekode,
+    tilbudId,
+    kravId: uuid(),
+    tilbagemeldingId: uuid(),
+    opfyldt: instant(),
+    regel,
+    aarsager,
+  }),
+  PaamindelseSendtV1: object('A påmindelse, an overdue notice or an escalation, to the party that must act.', {
+    bestillingId,
+    borgerId,
+    kommunekode,
+    tilbudId,
+    paamindelseId: uuid(),
+    art: {
+      enum: [
+        'bestilling_ikke_kvitteret',
+        'status_til_opfoelgning',
+        'opfoelgning_naermer_sig',
+        'opfoelgning_overskredet',
+        'delmaal_udokumenteret',
+        'delmaal_evaluering_overskredet',
+        'delmaal_slutdato_overskredet',
+        'tilbagemelding_ikke_kvitteret',
+        'tilbagemeldingskrav_overskredet',
+      ],
+      description: 'What it is about',
+    },
+    modtager,
+    alvor: {
+      enum: ['paamindelse', 'overskredet', 'eskalering'],
+      description:
+        'paamindelse: at or before a deadline; overskredet: it passed; eskalering: raised to the other party',
+    },
+    emne: ref('PaamindelseEmneV1'),
+    tekst: text('Danish text for the worklist, generated by the rule'),
+    forfald: instant('When the deadline behind it fell due'),
+    sendt: instant(),
+    regel,
+    aarsager,
+  }),
+  PaamindelseAfsluttetV1: object('What the påmindelse waited for happened (or its subject ended): it is closed.', {
+    bestillingId,
+    borgerId,
+    kommunekode,
+    tilbudId,
+    paamindelseId: uuid(),
+    modtager,
+    afsluttet: instant(),
+    regel,
+    aarsager,
   }),
 };

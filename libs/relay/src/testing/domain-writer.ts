@@ -4,15 +4,20 @@ import {
   CURRENT_SCHEMA_VERSION,
   delmaal,
   ffbKatalog,
+  pligt,
   STANDARD_REGLER,
   toBestillingStreamId,
   toDelmaalStreamId,
+  toPligtStreamId,
   type BestillingCommand,
   type BestillingOpslag,
   type DelmaalCommand,
   type DelmaalFindes,
+  type PligtCommand,
+  type RegelReference,
   bestillingFolding,
   delmaalFolding,
+  pligtFolding,
 } from '@hub/domain';
 import { afgivBestilling, FFB, indsatsmaalInput, kode, opretDelmaal } from '@hub/domain/testing/fixtures';
 import { handleCommand, readState, type EventStore } from '@hub/event-store';
@@ -22,7 +27,7 @@ import { handleCommand, readState, type EventStore } from '@hub/event-store';
  * real generic write path, so the log holds exactly what the hub would store.
  */
 export interface Aktoer {
-  readonly party: 'myndighed' | 'udfoerer';
+  readonly party: 'myndighed' | 'udfoerer' | 'hub';
   readonly subject: string;
   readonly kommunekode?: string;
   readonly tilbudId?: string;
@@ -61,7 +66,13 @@ export function domainWriter(store: EventStore, now: () => string = () => NOW) {
             entries.set(ref.delmaalId, { bestillingId: found.bestillingId, observationer: found.observationer });
           }
         }
-        opslag = { delmaal: entries };
+        const krav = new Map<string, { bestillingId: string }>();
+        const kravId = command.data.opfylderKravId;
+        if (kravId) {
+          const { state } = await readState(store, toPligtStreamId(command.data.bestillingId), pligtFolding);
+          if (state.krav[kravId] && state.parter) krav.set(kravId, { bestillingId: state.parter.bestillingId });
+        }
+        opslag = { delmaal: entries, krav };
       }
       return handleCommand(
         store,
@@ -81,8 +92,23 @@ export function domainWriter(store: EventStore, now: () => string = () => NOW) {
         commandContext(actor),
       );
     },
+    /** A command of the hub's rules, recorded with the rule as actor (`regel:<id>@<version>`), as the rules do. */
+    async pligt(command: PligtCommand) {
+      return handleCommand(
+        store,
+        toPligtStreamId(command.data.bestillingId),
+        pligtFolding,
+        (state) => pligt.decide(command, state, { now: now() }),
+        commandContext(regelAktoer(command.data.regel)),
+      );
+    },
   };
 }
+
+export const regelAktoer = (regel: RegelReference): Aktoer => ({
+  party: 'hub',
+  subject: `regel:${regel.id}@${regel.version}`,
+});
 
 export type DomainWriter = ReturnType<typeof domainWriter>;
 
@@ -302,4 +328,140 @@ export async function annulleretOgAfvist(writer: DomainWriter, a: Indsats, b: In
     { type: 'AfvisBestilling', data: { bestillingId: b.bestillingId, begrundelse: 'Ingen ledig plads.' } },
     udfoererFor(b.tilbudId),
   );
+}
+
+/** What {@link tilbagemeldingspligt} recorded, for assertions. */
+export interface PligtForloeb {
+  readonly observationId: string;
+  readonly kravId: string;
+  readonly tilbagemeldingId: string;
+  /** To the udfører: the krav's frist passed. */
+  readonly paamindelseTilUdfoerer: string;
+  /** To the myndighed: the tilbagemelding is not kvitteret. */
+  readonly paamindelseTilMyndighed: string;
+}
+
+const REGEL_T1 = { id: 'T1-TAGER-IKKE-IMOD', version: 1 };
+const REGEL_KRAV_FRIST = { id: 'FRIST-TILBAGEMELDINGSKRAV', version: 2 };
+const REGEL_KVITTERING = { id: 'FRIST-KVITTERING', version: 1 };
+
+/**
+ * T1 on an accepted indsats, as the hub's rules would record it: a VUM-observation that the borger declines, the krav
+ * it raises (to both parties), an overdue notice to the udfører, the tilbagemelding that meets the krav and closes the
+ * notice, then a reminder to the myndighed to kvittere, closed by its kvittering. Every event of the tilbagemeldingspligt
+ * stream the relay maps: 2 krav events, 2 påmindelser sent and 2 afsluttet.
+ */
+export async function tilbagemeldingspligt(writer: DomainWriter, indsats: Indsats): Promise<PligtForloeb> {
+  const { bestillingId, kommunekode, tilbudId, borgerId } = indsats;
+  const parter = { bestillingId, kommunekode, tilbudId };
+  const udfoerer = udfoererFor(tilbudId);
+  const first = (result: { eventIds: readonly string[] }): string => {
+    const [id] = result.eventIds;
+    if (!id) throw new Error('the command recorded nothing');
+    return id;
+  };
+
+  const observationId = randomUUID();
+  const observation = await writer.bestilling(
+    {
+      type: 'RegistrerVumObservation',
+      data: {
+        bestillingId,
+        observationId,
+        tekst: 'Borgeren siger nej tak til fællesspisningen og vil ikke have besøg.',
+        undertemaer: [FFB.indgaaISamspil],
+        paavirkerIndsatsen: false,
+        borgerTagerIkkeImod: true,
+        observeret: '2026-03-29T12:00:00+02:00',
+      },
+    },
+    udfoerer,
+  );
+  const kravId = randomUUID();
+  const krav = await writer.pligt({
+    type: 'KraevTilbagemelding',
+    data: {
+      ...parter,
+      regel: REGEL_T1,
+      aarsager: [first(observation)],
+      kravId,
+      borgerId,
+      trigger: 'T1',
+      niveau: 'paakraevet',
+      indsatsmaalId: indsats.maal1,
+      delmaalId: null,
+      begrundelse: 'En observation registrerer, at borgeren ikke tager imod indsatsen.',
+      frist: '2026-04-12',
+    },
+  });
+  const paamindelseTilUdfoerer = randomUUID();
+  await writer.pligt({
+    type: 'SendPaamindelse',
+    data: {
+      ...parter,
+      regel: REGEL_KRAV_FRIST,
+      aarsager: [first(krav)],
+      paamindelseId: paamindelseTilUdfoerer,
+      art: 'tilbagemeldingskrav_overskredet',
+      modtager: 'udfoerer',
+      alvor: 'overskredet',
+      emne: { kravId, indsatsmaalId: indsats.maal1, dato: '2026-04-12' },
+      tekst: 'Fristen for tilbagemeldingen om, at borgeren ikke tager imod indsatsen, er overskredet.',
+      forfald: '2026-04-12T22:00:00.000Z',
+    },
+  });
+  const tilbagemeldingId = randomUUID();
+  const sendt = await writer.bestilling(
+    {
+      type: 'SendTilbagemelding',
+      data: {
+        bestillingId,
+        tilbagemeldingId,
+        trigger: 'T1',
+        tekst: 'Borgeren tager ikke imod indsatsen.',
+        indsatsmaalId: indsats.maal1,
+        opfylderKravId: kravId,
+        observationer: [{ type: 'vum', observationId }],
+      },
+    },
+    udfoerer,
+  );
+  await writer.pligt({
+    type: 'RegistrerKravOpfyldt',
+    data: { bestillingId, regel: REGEL_T1, aarsager: [first(sendt)], kravId, tilbagemeldingId },
+  });
+  await writer.pligt({
+    type: 'AfslutPaamindelse',
+    data: { bestillingId, regel: REGEL_KRAV_FRIST, aarsager: [first(sendt)], paamindelseId: paamindelseTilUdfoerer },
+  });
+  const paamindelseTilMyndighed = randomUUID();
+  await writer.pligt({
+    type: 'SendPaamindelse',
+    data: {
+      ...parter,
+      regel: REGEL_KVITTERING,
+      aarsager: [first(sendt)],
+      paamindelseId: paamindelseTilMyndighed,
+      art: 'tilbagemelding_ikke_kvitteret',
+      modtager: 'myndighed',
+      alvor: 'paamindelse',
+      emne: { tilbagemeldingId },
+      tekst: 'En tilbagemelding venter på kvittering.',
+      forfald: '2026-04-15T22:00:00.000Z',
+    },
+  });
+  const kvitteret = await writer.bestilling(
+    { type: 'KvitterTilbagemelding', data: { bestillingId, tilbagemeldingId, bemaerkning: null } },
+    myndighedFor(kommunekode),
+  );
+  await writer.pligt({
+    type: 'AfslutPaamindelse',
+    data: {
+      bestillingId,
+      regel: REGEL_KVITTERING,
+      aarsager: [first(kvitteret)],
+      paamindelseId: paamindelseTilMyndighed,
+    },
+  });
+  return { observationId, kravId, tilbagemeldingId, paamindelseTilUdfoerer, paamindelseTilMyndighed };
 }

@@ -13,12 +13,22 @@ import {
   type DelmaalCommand,
   bestillingFolding,
   delmaalFolding,
+  pligt,
+  pligtFolding,
+  toPligtStreamId,
+  KRAV_NIVEAUER,
+  KRAV_TRIGGERE,
+  MODTAGERE,
+  ALVORSGRADER,
+  PAAMINDELSE_ARTER,
+  type PligtCommand,
 } from '@hub/domain';
 import { handleCommand, readState, type EventStore } from '@hub/event-store';
 import { afgivBestilling, FFB, indsatsmaalInput, kode } from '@hub/domain/testing/fixtures';
 
 /** One step of a generated history: an operation and two numbers that pick its target and options. */
 export type Op = readonly [op: number, a: number, b: number];
+/** Ops 0..OPS-1 are the parties' own commands; fixed histories written as `i % OPS` use only these. */
 export const OPS = 100;
 
 /**
@@ -39,8 +49,17 @@ const WEIGHTS: readonly [kind: number, weight: number][] = [
   [12, 5], // ændring
   [13, 2], // annuller or afslut
   [14, 2], // afslut delmål
+  // From op OPS on: what the hub's tilbagemeldingspligt rules record (ALLE_OPS covers them).
+  [15, 8], // krav en tilbagemelding
+  [16, 8], // tilbagemelding that names an open krav (opfylderKravId)
+  [17, 4], // the rules record a krav opfyldt (after such a tilbagemelding, or by another one)
+  [18, 6], // send a påmindelse to either party
+  [19, 4], // afslut a påmindelse
+  [20, 4], // the myndighed kvitterer a tilbagemelding of a bestilling with krav
 ];
 const KIND = WEIGHTS.flatMap(([kind, weight]) => Array.from({ length: weight }, () => kind));
+/** Every op, also the rules' (a property draws from 0..ALLE_OPS-1). */
+export const ALLE_OPS = KIND.length;
 
 const AD = ffbKatalog
   .undertemaer()
@@ -80,6 +99,9 @@ export async function driveHistory(
   const delmaalAf = new Map<string, string[]>();
   const maalAf = new Map<string, string[]>();
   const observationerAf = new Map<string, string[]>();
+  /** Bestillinger with a tilbagemeldingspligt stream: the rules' later ops pick among these, so they meet something. */
+  const medPligt: string[] = [];
+  const accepterede: string[] = [];
   let appended = 0;
   let refused = 0;
   for (const [step, [op, a, b]] of ops.entries()) {
@@ -87,6 +109,7 @@ export async function driveHistory(
     const now = new Date(Date.UTC(2026, 0, 1) + day * 86_400_000).toISOString();
     const ctx: DecisionContext = { now, katalog: ffbKatalog, regler: STANDARD_REGLER };
     const id = bestillinger.length > 0 ? pick(bestillinger, a) : undefined;
+    const pid = medPligt.length > 0 ? pick(medPligt, a + b) : undefined;
     const context = {
       eventId: () => uuid(1_000_000 + next++),
       metadata: () => ({
@@ -107,7 +130,13 @@ export async function driveHistory(
             observationer: observationerAf.get(ref.delmaalId) ?? [],
           });
       }
-      const opslag: BestillingOpslag = { delmaal: refs };
+      const kravId = command.type === 'SendTilbagemelding' ? command.data.opfylderKravId : undefined;
+      const krav = new Map<string, { bestillingId: string }>();
+      if (typeof kravId === 'string') {
+        const { state: p } = await readState(store, toPligtStreamId(command.data.bestillingId), pligtFolding);
+        if (p.parter && p.krav[kravId]) krav.set(kravId, { bestillingId: p.parter.bestillingId });
+      }
+      const opslag: BestillingOpslag = { delmaal: refs, krav };
       return handleCommand(
         store,
         toBestillingStreamId(command.data.bestillingId),
@@ -126,6 +155,19 @@ export async function driveHistory(
         context,
       );
     };
+    const onPligt = (command: PligtCommand) =>
+      handleCommand(
+        store,
+        toPligtStreamId(command.data.bestillingId),
+        pligtFolding,
+        (s) => pligt.decide(command, s, { now }),
+        context,
+      );
+    /** The rules' provenance: a rule id and version, and a stored event that caused it. */
+    const begrundet = (regel: string) => ({
+      regel: { id: regel, version: 1 + (a % 2) },
+      aarsager: [uuid(1_000_000 + Math.max(1, next - 1 - (b % 3)))],
+    });
     try {
       const maal = id ? (maalAf.get(id) ?? []) : [];
       const dm = id ? (delmaalAf.get(id) ?? []) : [];
@@ -179,6 +221,7 @@ export async function driveHistory(
               ? { type: 'AfvisBestilling', data: { bestillingId: id, begrundelse: 'Ingen plads' } }
               : { type: 'AccepterBestilling', data: { bestillingId: id } },
           );
+          if (b % 11 !== 0) accepterede.push(id);
           break;
         }
         case 3: {
@@ -381,6 +424,132 @@ export async function driveHistory(
             id,
           );
           break;
+        case 15: {
+          const kid = accepterede.length > 0 ? pick(accepterede, a + b) : undefined;
+          if (!kid) continue;
+          const { state } = await readState(store, toBestillingStreamId(kid), bestillingFolding);
+          // The rules require tilbagemeldinger of running indsatser.
+          if (state.fase !== 'accepteret') continue;
+          const maalId =
+            b % 3 === 0 ? null : (aktiveIndsatsmaal(state)[b % state.indsatsmaal.length]?.indsatsmaalId ?? null);
+          const kravId = uuid(next++);
+          await onPligt({
+            type: 'KraevTilbagemelding',
+            data: {
+              bestillingId: kid,
+              kommunekode: state.kommunekode,
+              tilbudId: state.tilbudId,
+              kravId,
+              borgerId: state.borgerId,
+              trigger: pick(KRAV_TRIGGERE, a),
+              niveau: pick(KRAV_NIVEAUER, b),
+              indsatsmaalId: maalId,
+              delmaalId: null,
+              begrundelse: 'Ingen fremgang på indsatsmålet.',
+              // Some frister lie before the krav's own time: every state of a krav is reachable.
+              frist: new Date(Date.parse(now) + ((a % 30) - 5) * 86_400_000).toISOString().slice(0, 10),
+              ...begrundet(`TP-${pick(KRAV_TRIGGERE, a)}`),
+            },
+          });
+          if (!medPligt.includes(kid)) medPligt.push(kid);
+          break;
+        }
+        case 16: {
+          if (!pid) continue;
+          const { state } = await readState(store, toBestillingStreamId(pid), bestillingFolding);
+          if (state.fase === 'ingen') continue;
+          const { state: p } = await readState(store, toPligtStreamId(pid), pligtFolding);
+          const brugt = new Set(state.tilbagemeldinger.map((t) => t.opfylderKravId));
+          const aabne = Object.values(p.krav).filter((k) => !brugt.has(k.kravId));
+          if (aabne.length === 0) continue;
+          const krav = pick(aabne, a);
+          await onBestilling({
+            type: 'SendTilbagemelding',
+            data: {
+              bestillingId: pid,
+              tilbagemeldingId: uuid(next++),
+              trigger: krav.trigger,
+              tekst: 'Tilbagemelding på krav',
+              indsatsmaalId: krav.indsatsmaalId,
+              observationer: [],
+              opfylderKravId: krav.kravId,
+            },
+          });
+          break;
+        }
+        case 17: {
+          if (!pid) continue;
+          const { state } = await readState(store, toBestillingStreamId(pid), bestillingFolding);
+          if (state.fase === 'ingen' || state.tilbagemeldinger.length === 0) continue;
+          const { state: p } = await readState(store, toPligtStreamId(pid), pligtFolding);
+          const krav = Object.values(p.krav);
+          if (krav.length === 0) continue;
+          const k = pick(krav, a);
+          // Mostly the tilbagemelding that named the krav (the read model has it met already); else another one.
+          const tilbagemelding =
+            state.tilbagemeldinger.find((t) => t.opfylderKravId === k.kravId && b % 4 !== 0) ??
+            pick(state.tilbagemeldinger, b);
+          await onPligt({
+            type: 'RegistrerKravOpfyldt',
+            data: {
+              bestillingId: pid,
+              kravId: k.kravId,
+              tilbagemeldingId: tilbagemelding.tilbagemeldingId,
+              ...begrundet('TP-OPFYLDT'),
+            },
+          });
+          break;
+        }
+        case 18: {
+          if (!id) continue;
+          const { state } = await readState(store, toBestillingStreamId(id), bestillingFolding);
+          if (state.fase === 'ingen') continue;
+          const { state: p } = await readState(store, toPligtStreamId(id), pligtFolding);
+          const kravId = Object.keys(p.krav)[0];
+          await onPligt({
+            type: 'SendPaamindelse',
+            data: {
+              bestillingId: id,
+              kommunekode: state.kommunekode,
+              tilbudId: state.tilbudId,
+              paamindelseId: uuid(next++),
+              art: pick(PAAMINDELSE_ARTER, a),
+              modtager: pick(MODTAGERE, b),
+              alvor: pick(ALVORSGRADER, a + b),
+              emne: b % 2 === 0 && kravId ? { kravId } : { version: state.version, dato: now.slice(0, 10) },
+              tekst: 'Påmindelse',
+              forfald: new Date(Date.parse(now) - (a % 10) * 86_400_000).toISOString(),
+              ...begrundet('TP-PAAMINDELSE'),
+            },
+          });
+          if (!medPligt.includes(id)) medPligt.push(id);
+          break;
+        }
+        case 19: {
+          if (!pid) continue;
+          const { state: p } = await readState(store, toPligtStreamId(pid), pligtFolding);
+          const aabne = Object.entries(p.paamindelser).filter(([, x]) => !x.afsluttet);
+          if (aabne.length === 0) continue;
+          await onPligt({
+            type: 'AfslutPaamindelse',
+            data: { bestillingId: pid, paamindelseId: pick(aabne, a)[0], ...begrundet('TP-AFSLUT') },
+          });
+          break;
+        }
+        case 20: {
+          if (!pid) continue;
+          const { state } = await readState(store, toBestillingStreamId(pid), bestillingFolding);
+          if (state.fase === 'ingen') continue;
+          const aaben = state.tilbagemeldinger.filter(
+            (t) => !t.kvitteret && (t.opfylderKravId !== null || b % 2 === 0),
+          );
+          if (aaben.length === 0) continue;
+          await onBestilling({
+            type: 'KvitterTilbagemelding',
+            data: { bestillingId: pid, tilbagemeldingId: pick(aaben, a).tilbagemeldingId },
+          });
+          break;
+        }
         default:
           continue;
       }

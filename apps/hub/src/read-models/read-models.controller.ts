@@ -2,7 +2,7 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { forslagTilStatus, DomainError, Fejlkode } from '@hub/domain';
-import { analyseQueries, queries } from '@hub/read-models';
+import { analyseQueries, pligtQueries, queries } from '@hub/read-models';
 import { Caller } from '../auth/auth.guard';
 import type { Principal } from '../auth/token-verifier';
 import { ProblemDto } from '../http/openapi.dto';
@@ -17,6 +17,14 @@ import {
   TilbagemeldingerQuery,
   UdfoererBestillingerQuery,
 } from './read-models.dto';
+import {
+  OverholdelseQuery,
+  OverholdelseRapportDto,
+  PaamindelseDto,
+  PaamindelserQuery,
+  TilbagemeldingskravDto,
+  TilbagemeldingskravQuery,
+} from './tilbagemeldingspligt.dto';
 
 const LIST = { schema: { type: 'array', items: { type: 'object' } } } as const;
 const OBJECT = { schema: { type: 'object' } } as const;
@@ -83,6 +91,40 @@ export class MyndighedController {
       udenForIndsatsmaal: true,
     });
   }
+
+  @Get('tilbagemeldingskrav')
+  @ApiOperation({
+    summary: "The kommune's tilbagemeldingskrav: open or met; an open one past its frist is overskredet",
+  })
+  @ApiOkResponse({ type: TilbagemeldingskravDto, isArray: true })
+  async tilbagemeldingskrav(@Caller() caller: Principal, @Query() q: TilbagemeldingskravQuery) {
+    const t = await this.reads.tables(this.reads.models.tilbagemeldingspligt);
+    return pligtQueries.tilbagemeldingskrav(
+      this.reads.db,
+      t,
+      this.reads.scope(caller, 'myndighed'),
+      this.reads.idag(),
+      q,
+    );
+  }
+
+  @Get('paamindelser')
+  @ApiOperation({ summary: 'Påmindelser addressed to the myndighed: open or afsluttet' })
+  @ApiOkResponse({ type: PaamindelseDto, isArray: true })
+  async paamindelser(@Caller() caller: Principal, @Query() q: PaamindelserQuery) {
+    const t = await this.reads.tables(this.reads.models.tilbagemeldingspligt);
+    return pligtQueries.paamindelser(this.reads.db, t, this.reads.scope(caller, 'myndighed'), q);
+  }
+
+  @Get('tilbagemeldingspligt/overholdelse')
+  @ApiOperation({
+    summary: 'Tilbagemeldingspligt compliance (Q-A11): per trigger, in total and per tilbud; median days to opfyldt',
+  })
+  @ApiOkResponse({ type: OverholdelseRapportDto })
+  async overholdelse(@Caller() caller: Principal, @Query() q: OverholdelseQuery) {
+    const t = await this.reads.tables(this.reads.models.tilbagemeldingspligt);
+    return pligtQueries.overholdelse(this.reads.db, t, this.reads.scope(caller, 'myndighed'), this.reads.idag(), q);
+  }
 }
 
 @ApiTags('udfoerer')
@@ -138,6 +180,40 @@ export class UdfoererController {
         konklusion: d.senesteEvaluering?.konklusion ?? null,
       })),
     );
+  }
+
+  @Get('tilbagemeldingskrav')
+  @ApiOperation({
+    summary: "The tilbud's tilbagemeldingskrav: open or met; an open one past its frist is overskredet",
+  })
+  @ApiOkResponse({ type: TilbagemeldingskravDto, isArray: true })
+  async tilbagemeldingskrav(@Caller() caller: Principal, @Query() q: TilbagemeldingskravQuery) {
+    const t = await this.reads.tables(this.reads.models.tilbagemeldingspligt);
+    return pligtQueries.tilbagemeldingskrav(
+      this.reads.db,
+      t,
+      this.reads.scope(caller, 'udfoerer'),
+      this.reads.idag(),
+      q,
+    );
+  }
+
+  @Get('paamindelser')
+  @ApiOperation({ summary: 'Påmindelser addressed to the udfører: open or afsluttet' })
+  @ApiOkResponse({ type: PaamindelseDto, isArray: true })
+  async paamindelser(@Caller() caller: Principal, @Query() q: PaamindelserQuery) {
+    const t = await this.reads.tables(this.reads.models.tilbagemeldingspligt);
+    return pligtQueries.paamindelser(this.reads.db, t, this.reads.scope(caller, 'udfoerer'), q);
+  }
+
+  @Get('tilbagemeldingspligt/overholdelse')
+  @ApiOperation({
+    summary: 'Tilbagemeldingspligt compliance (Q-A11): per trigger and in total; median days to opfyldt',
+  })
+  @ApiOkResponse({ type: OverholdelseRapportDto })
+  async overholdelse(@Caller() caller: Principal, @Query() q: OverholdelseQuery) {
+    const t = await this.reads.tables(this.reads.models.tilbagemeldingspligt);
+    return pligtQueries.overholdelse(this.reads.db, t, this.reads.scope(caller, 'udfoerer'), this.reads.idag(), q);
   }
 }
 

@@ -4,6 +4,7 @@ import {
   LiveTables,
   observationer,
   sagsoversigt,
+  tilbagemeldingspligt,
   type ReadDb,
   type ReadModel,
   type Scope,
@@ -15,7 +16,7 @@ import { HttpProblem } from '../http/problem';
 
 /** The read models this hub keeps, built once from configuration. */
 export function readModels(analyseKey: Buffer) {
-  return { sagsoversigt, observationer, analyse: analyse({ pseudonymKey: analyseKey }) };
+  return { sagsoversigt, observationer, analyse: analyse({ pseudonymKey: analyseKey }), tilbagemeldingspligt };
 }
 export type HubReadModels = ReturnType<typeof readModels>;
 

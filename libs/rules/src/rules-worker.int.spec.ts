@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { PligtEvent } from '@hub/domain';
+import { FFB } from '@hub/domain/testing/fixtures';
+import { StoreUnavailableError, type EventStore } from '@hub/event-store';
+import { accepteret, myndighedFor, nyIndsats, udfoererFor, type Indsats } from '@hub/relay/testing/domain-writer';
+import { RegelHarness } from './testing/harness';
+
+/** Durability of the rules worker: restarts, replays into fresh state, crashes between deciding and carrying out. */
+
+let h: RegelHarness;
+afterEach(async () => h?.close());
+
+const sendte = (events: readonly { event: PligtEvent }[]) => events.filter((e) => e.event.type === 'PaamindelseSendt');
+
+/** A store whose appends to tilbagemeldingspligt streams fail: before writing, or after writing (a lost ack). */
+function svigtendeStore(store: EventStore, naar: 'foer' | 'efter', state: { svigt: boolean }): EventStore {
+  return {
+    ...store,
+    subscribeToAll: (o) => store.subscribeToAll(o),
+    readStream: (id, o) => store.readStream(id, o),
+    readAll: (o) => store.readAll(o),
+    headPosition: () => store.headPosition(),
+    close: async () => undefined,
+    appendToStream: async (streamId, events, options) => {
+      if (!streamId.startsWith('tilbagemeldingspligt-') || !state.svigt)
+        return store.appendToStream(streamId, events, options);
+      if (naar === 'foer') throw new StoreUnavailableError('the disk is gone (test)');
+      await store.appendToStream(streamId, events, options);
+      throw new StoreUnavailableError('the acknowledgement was lost (test)');
+    },
+  };
+}
+
+/** A history that makes most rules fire, cancel and close something. */
+async function travlHistorie(): Promise<Indsats[]> {
+  const indsatser = [nyIndsats('0101', 'tilbud-a'), nyIndsats('0147', 'tilbud-b'), nyIndsats('0101', 'tilbud-b')];
+  for (const i of indsatser) {
+    await accepteret(h.writer, i);
+    const udfoerer = udfoererFor(i.tilbudId);
+    await h.writer.bestilling(
+      {
+        type: 'RegistrerVumObservation',
+        data: {
+          bestillingId: i.bestillingId,
+          observationId: randomUUID(),
+          tekst: 'Borgeren vil ikke deltage.',
+          undertemaer: [FFB.indgaaISamspil],
+          paavirkerIndsatsen: true,
+          borgerTagerIkkeImod: true,
+          observeret: h.now(),
+        },
+      },
+      udfoerer,
+    );
+  }
+  await h.frem(5); // kvittering is in place; krav are raised
+  const [a] = indsatser as [Indsats];
+  const kravA = (await h.pligt(a.bestillingId)).find(
+    (e) => e.type === 'TilbagemeldingKraevet' && e.data.trigger === 'T1',
+  );
+  await h.tilbagemelding(a.bestillingId, a.tilbudId, {
+    trigger: 'T1',
+    opfylderKravId: (kravA?.data as { kravId: string }).kravId,
+  });
+  await h.frem(20); // overdue krav for the others; the tilbagemelding is escalated
+  await h.writer.bestilling(
+    {
+      type: 'AendrBestilling',
+      data: { bestillingId: a.bestillingId, begrundelse: 'Ny version.', indsatsformaal: 'Nyt formål.' },
+    },
+    myndighedFor(a.kommunekode),
+  );
+  await h.frem(10); // the new version is reminded and escalated
+  // What the reminders waited for happens: they are afsluttet.
+  await h.writer.bestilling(
+    { type: 'KvitterBestilling', data: { bestillingId: a.bestillingId, version: 2 } },
+    udfoererFor(a.tilbudId),
+  );
+  await h.frem(1);
+  return indsatser;
+}
+
+describe('rules worker durability', () => {
+  it('deadlines set before a restart fire after it, once', async () => {
+    h = new RegelHarness('2026-03-01T09:00:00.000Z');
+    const i = nyIndsats();
+    await h.writer.bestilling(
+      (await import('@hub/domain/testing/fixtures')).afgivBestilling({
+        bestillingId: i.bestillingId,
+        borgerId: i.borgerId,
+        kommunekode: i.kommunekode,
+        tilbudId: i.tilbudId,
+      }),
+      myndighedFor(i.kommunekode),
+    );
+    await h.roligt();
+    const foer = h.worker.frister(i.bestillingId).filter((f) => f.regelId === 'BESTILLING-KVITTERING');
+    expect(foer.map((f) => f.status)).toEqual(['afventer', 'afventer']);
+    await h.genstart();
+    await h.frem(10);
+    const efter = sendte(await h.allePligt());
+    expect(efter.map((e) => (e.event.data as { art: string }).art)).toEqual([
+      'bestilling_ikke_kvitteret',
+      'bestilling_ikke_kvitteret',
+    ]);
+    // Restart again and tick again: nothing fires twice.
+    await h.genstart();
+    await h.frem(1);
+    await h.worker.tick();
+    expect(sendte(await h.allePligt())).toHaveLength(2);
+    expect(
+      h.worker
+        .frister(i.bestillingId)
+        .filter((f) => f.regelId === 'BESTILLING-KVITTERING')
+        .map((f) => f.status),
+    ).toEqual(['udloest', 'udloest']);
+  });
+
+  it('replaying the log from position 0 into a fresh rule state records no notification twice', async () => {
+    h = new RegelHarness('2026-03-01T09:00:00.000Z');
+    await travlHistorie();
+    const foer = await h.allePligt();
+    const typer = new Set(foer.map((e) => e.event.type));
+    // The history exercised every kind of rule output.
+    expect([...typer].sort()).toEqual([
+      'PaamindelseAfsluttet',
+      'PaamindelseSendt',
+      'TilbagemeldingKraevet',
+      'TilbagemeldingskravOpfyldt',
+    ]);
+    const status = await h.worker.status();
+    await h.genstart(join(h.dir, 'fresh-rules.sqlite'));
+    await h.frem(0);
+    const efter = await h.allePligt();
+    expect(efter.map((e) => e.eventId)).toEqual(foer.map((e) => e.eventId));
+    const fresh = await h.worker.status();
+    expect(fresh.checkpoint).toBe(await h.store.headPosition());
+    expect(fresh.fristerAfventer).toBe(status.fristerAfventer);
+    // And the fresh state goes on as the old one would: the next deadline fires exactly once.
+    await h.frem(200);
+    const senere = await h.allePligt();
+    expect(senere.length).toBeGreaterThan(efter.length);
+    expect(new Set(senere.map((e) => e.eventId)).size).toBe(senere.length);
+    const ids = senere.flatMap((e) => (e.event.type === 'PaamindelseSendt' ? [e.event.data.paamindelseId] : []));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(['foer', 'efter'] as const)(
+    'a store that fails %s appending a rule command: the command waits in the outbox and is carried out once after a restart',
+    async (naar) => {
+      h = new RegelHarness('2026-03-20T09:00:00.000Z');
+      const svigt = { svigt: true };
+      await h.genstart(h.rulesFile, svigtendeStore(h.store, naar, svigt), false);
+      const i = nyIndsats();
+      await accepteret(h.writer, i);
+      await h.writer.bestilling(
+        {
+          type: 'RegistrerVumObservation',
+          data: {
+            bestillingId: i.bestillingId,
+            observationId: randomUUID(),
+            tekst: 'Vil ikke.',
+            undertemaer: [FFB.indgaaISamspil],
+            paavirkerIndsatsen: false,
+            borgerTagerIkkeImod: true,
+            observeret: h.now(),
+          },
+        },
+        udfoererFor(i.tilbudId),
+      );
+      // The worker reads the events and decides, but cannot carry the krav out.
+      for (let n = 0; n < 200 && (await h.worker.status()).checkpoint < (await h.store.headPosition()); n++)
+        await new Promise((r) => setTimeout(r, 10));
+      const waiting = await h.worker.status();
+      // Before: it waits in the outbox. After a lost acknowledgement: the next batch carried it out again (a no-op).
+      expect(waiting.udbakke).toBe(naar === 'foer' ? 1 : 0);
+      expect((await h.pligt(i.bestillingId)).filter((e) => e.type === 'TilbagemeldingKraevet')).toHaveLength(
+        naar === 'efter' ? 1 : 0,
+      );
+      // "Crash" and come back on a working store.
+      svigt.svigt = false;
+      await h.genstart();
+      const krav = (await h.pligt(i.bestillingId)).filter((e) => e.type === 'TilbagemeldingKraevet');
+      expect(krav).toHaveLength(1);
+      expect((await h.worker.status()).udbakke).toBe(0);
+    },
+  );
+});

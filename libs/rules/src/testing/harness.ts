@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  bestilling,
+  bestillingFolding,
+  ffbKatalog,
+  STANDARD_REGLER,
+  STANDARD_TAERSKLER,
+  tilPligtEvent,
+  toBestillingStreamId,
+  toPligtStreamId,
+  CURRENT_SCHEMA_VERSION,
+  type PligtEvent,
+  type SendTilbagemelding,
+  type Taerskler,
+} from '@hub/domain';
+import { handleCommand, openSqliteEventStore, type EventStore } from '@hub/event-store';
+import { domainWriter, udfoererFor, type DomainWriter } from '@hub/relay/testing/domain-writer';
+import { RulesWorker } from '../rules-worker';
+import { DAG_MS } from '../regel';
+
+/**
+ * The rules worker on a real SQLite event store in a temp dir, with the real deciders writing the history and one fake
+ * clock for the domain's timestamps, the store's recordedAt and the deadlines.
+ */
+export class RegelHarness {
+  readonly dir = mkdtempSync(join(tmpdir(), 'regler-'));
+  private t: number;
+  readonly store: EventStore;
+  readonly writer: DomainWriter;
+  worker: RulesWorker;
+
+  constructor(
+    start = '2026-03-01T09:00:00.000Z',
+    private readonly taerskler: Partial<Taerskler> = {},
+  ) {
+    this.t = Date.parse(start);
+    this.store = openSqliteEventStore({ file: join(this.dir, 'events.sqlite'), now: () => new Date(this.t) });
+    this.writer = domainWriter(this.store, () => this.now());
+    this.worker = this.newWorker();
+    this.worker.start();
+  }
+
+  get rulesFile(): string {
+    return join(this.dir, 'rules.sqlite');
+  }
+
+  newWorker(file = this.rulesFile, store: EventStore = this.store): RulesWorker {
+    return new RulesWorker({
+      store,
+      file,
+      katalog: ffbKatalog,
+      taerskler: () => ({ ...STANDARD_TAERSKLER, ...this.taerskler }),
+      clock: () => new Date(this.t),
+      autoTick: false,
+      batchSize: 50,
+    });
+  }
+
+  now(): string {
+    return new Date(this.t).toISOString();
+  }
+
+  /** Moves the clock forward, fires what fell due, and waits until the worker has carried out everything. */
+  async frem(dage: number): Promise<void> {
+    this.t += dage * DAG_MS;
+    await this.worker.idle();
+    await this.worker.tick();
+    await this.worker.idle();
+  }
+
+  async til(tidspunkt: string): Promise<void> {
+    await this.frem((Date.parse(tidspunkt) - this.t) / DAG_MS);
+  }
+
+  /** Waits until the worker has read everything written so far and carried out its outbox. */
+  async roligt(): Promise<void> {
+    await this.worker.idle();
+  }
+
+  /** Replaces the worker by a new one on the same (or another) state file, as after a restart. */
+  async genstart(file = this.rulesFile, store: EventStore = this.store, vent = true): Promise<void> {
+    await this.worker.stop();
+    this.worker = this.newWorker(file, store);
+    this.worker.start();
+    if (vent) await this.worker.idle();
+  }
+
+  async pligt(bestillingId: string): Promise<PligtEvent[]> {
+    return (await this.store.readStream(toPligtStreamId(bestillingId))).map((r) => tilPligtEvent(r));
+  }
+
+  /** Every tilbagemeldingspligt event in the log, with its id. */
+  async allePligt(): Promise<{ eventId: string; event: PligtEvent }[]> {
+    return (await this.store.readAll())
+      .filter((r) => r.streamId.startsWith('tilbagemeldingspligt-'))
+      .map((r) => ({ eventId: r.eventId, event: tilPligtEvent(r) }));
+  }
+
+  /** The udfører sends a tilbagemelding; with `opfylderKravId` it meets a krav (looked up as the hub does). */
+  async tilbagemelding(
+    bestillingId: string,
+    tilbudId: string,
+    data: Partial<SendTilbagemelding['data']> = {},
+  ): Promise<string> {
+    const tilbagemeldingId = randomUUID();
+    const command: SendTilbagemelding = {
+      type: 'SendTilbagemelding',
+      data: {
+        bestillingId,
+        tilbagemeldingId,
+        trigger: 'T2',
+        tekst: 'Borgeren udvikler sig ikke som forventet.',
+        ...data,
+      },
+    };
+    const pligtEvents = await this.pligt(bestillingId);
+    const krav = new Map(
+      pligtEvents
+        .filter((e) => e.type === 'TilbagemeldingKraevet')
+        .map((e) => [(e.data as { kravId: string }).kravId, { bestillingId }]),
+    );
+    const actor = udfoererFor(tilbudId);
+    await handleCommand(
+      this.store,
+      toBestillingStreamId(bestillingId),
+      bestillingFolding,
+      (state) =>
+        bestilling.decide(
+          command,
+          state,
+          { now: this.now(), katalog: ffbKatalog, regler: STANDARD_REGLER },
+          {
+            delmaal: new Map(),
+            krav,
+          },
+        ),
+      {
+        eventId: () => randomUUID(),
+        metadata: () => ({
+          schemaVersion: CURRENT_SCHEMA_VERSION,
+          occurredAt: this.now(),
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          actor: { party: actor.party, subject: actor.subject, tilbudId },
+        }),
+      },
+    );
+    return tilbagemeldingId;
+  }
+
+  async close(): Promise<void> {
+    await this.worker.stop();
+    await this.store.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

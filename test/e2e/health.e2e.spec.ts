@@ -16,6 +16,7 @@ describe('GET /health', () => {
         ['sagsoversigt', 0],
         ['observationer', 0],
         ['analyse', 0],
+        ['tilbagemeldingspligt', 0],
       ]);
       await hub.store.close();
       const down = await hub.call('GET', '/health');

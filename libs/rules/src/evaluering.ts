@@ -16,13 +16,39 @@ export interface Affyring {
   readonly udfald: Udfald;
 }
 
-/** The rule events of a stored event: bestilling, delmål and tilbagemeldingspligt streams; nothing else. */
+/** An event of a category the rules read, which this build cannot read (unknown type or a newer schema). */
+export class UlaesbarHaendelseError extends Error {
+  constructor(
+    readonly position: number,
+    readonly eventType: string,
+    cause: unknown,
+  ) {
+    super(`the rules cannot read ${eventType} at position ${position}`);
+    this.name = 'UlaesbarHaendelseError';
+    (this as { cause?: unknown }).cause = cause;
+  }
+}
+
+const LAESERE = {
+  bestilling: tilBestillingEvent,
+  delmaal: tilDelmaalEvent,
+  tilbagemeldingspligt: tilPligtEvent,
+} as const;
+
+/**
+ * The rule event of a stored event: the bestilling, delmål and tilbagemeldingspligt categories; other categories give
+ * nothing. An event of those categories that cannot be read throws UlaesbarHaendelseError: the rules stop at it rather
+ * than skip a fact they may owe a duty on.
+ */
 export function tilRegelEvent(recorded: RecordedEvent): RegelEvent | undefined {
   const category = recorded.streamId.slice(0, recorded.streamId.indexOf('-'));
-  if (category === 'bestilling') return tilBestillingEvent(recorded);
-  if (category === 'delmaal') return tilDelmaalEvent(recorded);
-  if (category === 'tilbagemeldingspligt') return tilPligtEvent(recorded);
-  return undefined;
+  const laes = (LAESERE as Record<string, (r: RecordedEvent) => RegelEvent>)[category];
+  if (!laes) return undefined;
+  try {
+    return laes(recorded);
+  } catch (error) {
+    throw new UlaesbarHaendelseError(recorded.position, recorded.type, error);
+  }
 }
 
 export const PLIGT_TYPER: ReadonlySet<string> = new Set(PLIGT_EVENT_TYPES);

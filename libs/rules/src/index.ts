@@ -1,4 +1,4 @@
-export { evaluator, tilRegelEvent, type Affyring, type Evaluator } from './evaluering';
+export { evaluator, tilRegelEvent, UlaesbarHaendelseError, type Affyring, type Evaluator } from './evaluering';
 export { Bygger, plusDage, regelId, REGEL_ID_NAMESPACE, type Regel, type RegelInput, type Udfald } from './regel';
 export { foldRegel, type RegelDoc, type RegelEvent } from './regel-tilstand';
 export { REGLER } from './regler';

@@ -186,4 +186,41 @@ describe('rules worker durability', () => {
       expect((await h.worker.status()).udbakke).toBe(0);
     },
   );
+
+  it('stops at an event of its categories it cannot read, reports where, and does not spin', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await accepteret(h.writer, i);
+    await h.roligt();
+    const before = await h.worker.status();
+    await h.store.appendToStream(
+      `bestilling-${i.bestillingId}`,
+      [
+        {
+          eventId: randomUUID(),
+          type: 'BestillingOmdoebt',
+          data: {},
+          metadata: {
+            schemaVersion: 1,
+            occurredAt: h.now(),
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+            actor: { party: 'myndighed', subject: 'x' },
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const position = await h.store.headPosition();
+    await expect(h.worker.idle(2_000)).rejects.toThrow('blocked at BestillingOmdoebt');
+    const status = await h.worker.status();
+    expect(status).toMatchObject({
+      state: 'blocked',
+      code: 'BestillingOmdoebt',
+      position,
+      checkpoint: before.checkpoint,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await h.worker.status()).restarts).toBe(0);
+  });
 });

@@ -16,7 +16,7 @@ import {
   type Subscription,
 } from '@hub/event-store';
 import { backoffDelay, isUnavailable, silentLogger, type Logger } from '@hub/relay';
-import { evaluator, tilRegelEvent, type Evaluator } from './evaluering';
+import { evaluator, tilRegelEvent, UlaesbarHaendelseError, type Evaluator } from './evaluering';
 import { regelId, type Regel } from './regel';
 import type { RegelDoc } from './regel-tilstand';
 import { REGLER } from './regler';
@@ -41,11 +41,14 @@ export interface RulesWorkerOptions {
 }
 
 export interface RulesStatus extends RuleStateStatus {
-  readonly state: 'ok' | 'down';
+  /** ok: following the log; down: failed, restarting from the checkpoint; blocked: stopped at an unreadable event. */
+  readonly state: 'ok' | 'down' | 'blocked';
   readonly head: number;
   readonly lag: number;
   readonly restarts: number;
+  /** Why it is not ok: an error code, or the type of the event it stopped at (never an event's data). */
   readonly code?: string;
+  readonly position?: number;
 }
 
 const OUTBOX_CHUNK = 200;
@@ -87,6 +90,7 @@ export class RulesWorker {
   private running: Promise<void> | undefined;
   private restarts = 0;
   private failure: string | undefined;
+  private blocked: { readonly code: string; readonly position: number } | undefined;
   /** When the last event read was recorded: deadlines due by then are safe to fire. */
   private lestTil = '';
 
@@ -139,6 +143,7 @@ export class RulesWorker {
         async () => this.state.checkpoint().position >= head && this.state.outbox(1).length === 0,
       );
       if (ok) return;
+      if (this.blocked) throw new Error(`rules worker is blocked at ${this.blocked.code} (${this.blocked.position})`);
       if (this.failure && Date.now() > deadline) throw new Error(`rules worker is down: ${this.failure}`);
       if (Date.now() > deadline) throw new Error('rules worker did not become idle in time');
       await new Promise((r) => setTimeout(r, 10));
@@ -148,14 +153,12 @@ export class RulesWorker {
   async status(): Promise<RulesStatus> {
     const head = await this.options.store.headPosition();
     const s = this.state.status(this.clock().toISOString());
-    return {
-      ...s,
-      state: this.failure ? 'down' : 'ok',
-      head,
-      lag: head - s.checkpoint,
-      restarts: this.restarts,
-      ...(this.failure ? { code: this.failure } : {}),
-    };
+    const problem = this.blocked
+      ? { state: 'blocked' as const, ...this.blocked }
+      : this.failure
+        ? { state: 'down' as const, code: this.failure }
+        : { state: 'ok' as const };
+    return { ...s, ...problem, head, lag: head - s.checkpoint, restarts: this.restarts };
   }
 
   /** The deadlines of one bestilling (tests, operators). */
@@ -186,6 +189,15 @@ export class RulesWorker {
         return;
       } catch (error) {
         if (this.stopping) return;
+        if (error instanceof UlaesbarHaendelseError) {
+          // A code change is needed: restarting would fail on the same event. Stay stopped, and say where.
+          this.blocked = { code: error.eventType, position: error.position };
+          this.logger.error('rules: stopped at an event they cannot read', {
+            position: error.position,
+            eventType: error.eventType,
+          });
+          return;
+        }
         this.failure = (error as { code?: string }).code ?? (error as Error).name ?? 'UNKNOWN';
         this.cache.clear();
         const delay = backoffDelay(attempt++);

@@ -1,4 +1,5 @@
 import { startHub, type RunningHub } from './support/hub';
+import { eventually } from '@hub/relay/testing/mock-cluster.config';
 import { bestilling, delmaal, opfoelgning, vumObservation } from './support/requests';
 
 describe("one borger's indsats over HTTP, from bestilling to afslutning", () => {
@@ -165,7 +166,9 @@ describe("one borger's indsats over HTTP, from bestilling to afslutning", () => 
       'DelmaalsobservationRegistreret',
       'DelmaalEvalueret',
     ]);
-    expect(await hub.store.headPosition()).toBe(9 + 3 + 2);
+    // The parties' events; the hub's own rules may have added tilbagemeldingspligt events beside them.
+    const partsEvents = (await hub.store.readAll()).filter((e) => !e.streamId.startsWith('tilbagemeldingspligt-'));
+    expect(partsEvents).toHaveLength(9 + 3 + 2);
 
     // What each party's read models show at the end, and that another tilbud sees none of it.
     await hub.readModelsCaughtUp();
@@ -198,5 +201,143 @@ describe("one borger's indsats over HTTP, from bestilling to afslutning", () => 
       body: vumObservation(),
     });
     expect([after.status, after.json.code]).toEqual([422, 'BESTILLING.AFSLUTTET']);
+  });
+  it('a borger without progress: the udfører is required to report back, does so, the myndighed kvitterer, and compliance shows it met', async () => {
+    const afgiv = await hub.call('POST', '/bestillinger', {
+      token: kommune,
+      body: bestilling({ cpr: '0202804321' }),
+    });
+    expect(afgiv.status).toBe(201);
+    const bestillingId: string = afgiv.json.id;
+    const state = await hub.call('GET', `/bestillinger/${bestillingId}`, { token: tilbud });
+    const maal1: string = state.json.indsatsmaal[0].indsatsmaalId;
+    expect(state.json.indsatsmaal[0].maaltype.display).toBe('Udvikle funktionsevne');
+    for (const [path, body] of [
+      ['kvittering', { version: 1 }],
+      ['accept', { forventetStartdato: '2026-03-15' }],
+    ] as const)
+      expect((await hub.call('POST', `/bestillinger/${bestillingId}/${path}`, { token: tilbud, body })).status).toBe(
+        200,
+      );
+    const d = await hub.call('POST', `/bestillinger/${bestillingId}/delmaal`, { token: tilbud, body: delmaal(maal1) });
+    expect(d.status).toBe(201);
+    const obs = await hub.call('POST', `/delmaal/${d.json.id}/observationer`, {
+      token: tilbud,
+      body: {
+        observation: 'Blev i lejligheden; ville ikke med.',
+        refleksion: null,
+        score: 3,
+        observeret: '2026-04-02T18:00:00+02:00',
+      },
+    });
+    expect(obs.status).toBe(201);
+    const evalueringer: string[] = [];
+    for (const [dato, udvikling] of [
+      ['2026-04-15', 'uaendret'],
+      ['2026-05-15', 'tilbagegang'],
+    ] as const) {
+      const res = await hub.call('POST', `/delmaal/${d.json.id}/evalueringer`, {
+        token: tilbud,
+        body: {
+          dato,
+          hvordanGaarDet: 'Deltager ikke i fællesspisningen.',
+          virkningForBorgeren: 'Ingen synlig virkning.',
+          borgerensOplevelse: 'Det er for svært.',
+          refleksionerOverMetoder: 'Metoden rammer ikke.',
+          giverAnledningTilAendringer: true,
+          udvikling,
+          konklusion: 'Ingen fremgang mod delmålet.',
+        },
+      });
+      expect(res.status).toBe(201);
+      evalueringer.push(res.json.events[0].eventId);
+    }
+
+    // The rules see two evalueringer in a row without fremgang on an Udvikle-indsatsmål: a T2 krav for the udfører.
+    const krav = await eventually(
+      async () => {
+        await hub.readModelsCaughtUp();
+        const res = await hub.call('GET', '/udfoerer/tilbagemeldingskrav?status=aaben', { token: tilbud });
+        return res.json.find((k: { bestillingId: string }) => k.bestillingId === bestillingId);
+      },
+      (found) => found !== undefined,
+      10_000,
+      "a T2 krav in the udfører's list",
+    );
+    expect(krav).toMatchObject({
+      trigger: 'T2',
+      niveau: 'paakraevet',
+      indsatsmaalId: maal1,
+      regel: { id: 'T2-MAALTYPE', version: 1 },
+      aarsager: [evalueringer[1]],
+      opfyldt: null,
+      overskredet: false,
+    });
+    expect(krav.begrundelse).toContain('2 evalueringer i træk uden fremgang');
+    const mynd = await hub.call('GET', '/myndighed/tilbagemeldingskrav?status=aaben', { token: kommune });
+    expect(mynd.json.map((k: { kravId: string }) => k.kravId)).toContain(krav.kravId);
+    const andetTilbud = await hub.token({ party: 'udfoerer', id: 'tilbud-9999' });
+    expect((await hub.call('GET', '/udfoerer/tilbagemeldingskrav', { token: andetTilbud })).json).toEqual([]);
+
+    // The udfører meets it with a tilbagemelding that references it; the myndighed kvitterer.
+    const tilbagemelding = await hub.call('POST', `/bestillinger/${bestillingId}/tilbagemeldinger`, {
+      token: tilbud,
+      body: {
+        trigger: 'T2',
+        tekst: 'Borgeren udvikler sig ikke som forventet; vi foreslår at justere delmålet.',
+        indsatsmaalId: maal1,
+        opfylderKravId: krav.kravId,
+        observationer: [{ type: 'delmaal', observationId: obs.json.id, delmaalId: d.json.id }],
+      },
+    });
+    expect(tilbagemelding.status).toBe(201);
+    const igen = await hub.call('POST', `/bestillinger/${bestillingId}/tilbagemeldinger`, {
+      token: tilbud,
+      body: { trigger: 'T2', tekst: 'Igen.', opfylderKravId: krav.kravId },
+    });
+    expect([igen.status, igen.json.code]).toEqual([422, 'TILBAGEMELDINGSKRAV.ALLEREDE_OPFYLDT']);
+    const kvittering = await hub.call(
+      'POST',
+      `/bestillinger/${bestillingId}/tilbagemeldinger/${tilbagemelding.json.id}/kvittering`,
+      { token: kommune, body: { bemaerkning: 'Modtaget; vi tager det op på opfølgningen.' } },
+    );
+    expect(kvittering.status).toBe(200);
+
+    // The requirement and its fulfilment are events in the log, with the rule and the causes.
+    const pligt = await eventually(
+      () => hub.store.readStream(`tilbagemeldingspligt-${bestillingId}`),
+      (events) => events.some((e) => e.type === 'TilbagemeldingskravOpfyldt'),
+      10_000,
+      'the krav recorded as met',
+    );
+    expect(
+      pligt.filter((e) => e.data && (e.data as { kravId?: string }).kravId === krav.kravId).map((e) => e.type),
+    ).toEqual(['TilbagemeldingKraevet', 'TilbagemeldingskravOpfyldt']);
+    expect(pligt.map((e) => e.metadata.actor.party)).toEqual(pligt.map(() => 'hub'));
+
+    // The compliance query shows it met, by its frist, and kvitteret.
+    const overholdelse = await eventually(
+      async () => {
+        await hub.readModelsCaughtUp();
+        const res = await hub.call('GET', '/myndighed/tilbagemeldingspligt/overholdelse', { token: kommune });
+        return res.json.triggere.find((t: { trigger: string }) => t.trigger === 'T2');
+      },
+      (t2) => t2 !== undefined && t2.kvitteret >= 1,
+      10_000,
+      'the T2 krav kvitteret in the compliance figures',
+    );
+    expect(overholdelse).toMatchObject({
+      kraevet: 1,
+      opfyldt: 1,
+      opfyldtIndenFrist: 1,
+      aabne: 0,
+      overskredne: 0,
+      kvitteret: 1,
+    });
+    const opfyldt = await hub.call('GET', '/udfoerer/tilbagemeldingskrav?status=opfyldt', { token: tilbud });
+    expect(opfyldt.json.find((k: { kravId: string }) => k.kravId === krav.kravId)).toMatchObject({
+      tilbagemeldingId: tilbagemelding.json.id,
+      kvitteret: expect.any(String),
+    });
   });
 });

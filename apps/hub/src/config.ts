@@ -21,7 +21,7 @@ export interface HubConfig {
   readonly logLevel: string;
   /** Warn rules per kommune and delmål scoring per tilbud (HUB_REGLER_FILE); none configured: the defaults. */
   readonly regelfil: Regelfil;
-  /** What this instance runs (design.md §1): the HTTP API, the projector. Default: all. */
+  /** What this instance runs (design.md §1): the HTTP API, the projector, the relay, the rules. Default: all. */
   readonly roles: ReadonlySet<Role>;
   readonly readStore:
     { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
@@ -33,7 +33,7 @@ export interface HubConfig {
   readonly kafka: KafkaConfig | undefined;
 }
 
-export const ROLES = ['api', 'projector', 'relay'] as const;
+export const ROLES = ['api', 'projector', 'relay', 'rules'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class ConfigError extends Error {

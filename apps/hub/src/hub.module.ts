@@ -17,7 +17,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-import { ffbKatalog, reglerFor } from '@hub/domain';
+import { ffbKatalog, reglerFor, taersklerFor } from '@hub/domain';
+import { RulesWorker } from '@hub/rules';
 import { openSqliteEventStore, type EventStore } from '@hub/event-store';
 import { openSqlitePiiVault, type PiiVault } from '@hub/privacy';
 import { AuthGuard, Public, TOKEN_VERIFIER } from './auth/auth.guard';
@@ -31,7 +32,7 @@ import { IdempotencyStore } from './http/idempotency.store';
 import { ProblemFilter } from './http/problem.filter';
 import { loggerOptions } from './logging';
 import { KafkaRuntime, kafkaProviders } from './kafka/kafka.providers';
-import { EVENT_STORE, IDEMPOTENCY_STORE, PII_VAULT, PROJECTOR, READ_DB, READ_MODELS } from './tokens';
+import { EVENT_STORE, IDEMPOTENCY_STORE, PII_VAULT, PROJECTOR, READ_DB, READ_MODELS, RULES_WORKER } from './tokens';
 import { openPostgresReadDb, openSqliteReadDb, Projector, type ReadDb } from '@hub/read-models';
 import {
   AnalyseController,
@@ -50,6 +51,7 @@ class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTOR) private readonly projector: Projector | null,
+    @Inject(RULES_WORKER) private readonly rules: RulesWorker | null,
     @Optional() private readonly kafka?: KafkaRuntime,
   ) {}
 
@@ -76,6 +78,28 @@ class HealthController {
         parts['projector'] = { status: 'down' };
       }
     }
+    if (this.rules && ok) {
+      try {
+        const rules = await this.rules.status();
+        parts['rules'] = {
+          status: rules.state,
+          position: rules.checkpoint,
+          lag: rules.lag,
+          fristerAfventer: rules.fristerAfventer,
+          fristerForfaldne: rules.fristerForfaldne,
+          udbakke: rules.udbakke,
+          afviste: rules.afviste,
+          restarts: rules.restarts,
+          ...(rules.code ? { code: rules.code } : {}),
+          ...(rules.position === undefined ? {} : { blockedAt: rules.position }),
+        };
+        if (rules.state !== 'ok') ok = false;
+      } catch (error) {
+        ok = false;
+        this.logger.error(`health: the rules worker's state cannot be read: ${(error as Error).name}`);
+        parts['rules'] = { status: 'down' };
+      }
+    }
     if (this.kafka) {
       // status() never throws (a store outage is reported in it); the catch is for a bug, which must not be a 500.
       const kafka = await this.kafka.status().catch((error: unknown) => {
@@ -97,11 +121,14 @@ class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
     @Inject(READ_DB) private readonly readDb: ReadDb,
     @Inject(PROJECTOR) private readonly projector: Projector | null,
+    @Inject(RULES_WORKER) private readonly rules: RulesWorker | null,
   ) {}
   async onApplicationBootstrap() {
     await this.projector?.start();
+    this.rules?.start();
   }
   async onApplicationShutdown() {
+    await this.rules?.stop();
     await this.projector?.stop();
     await this.readDb.close();
     await this.store.close();
@@ -161,6 +188,25 @@ export class HubModule {
             config.roles.has('projector') ? new Projector({ store, readDb, models: Object.values(models) }) : null,
         },
         {
+          provide: RULES_WORKER,
+          inject: [EVENT_STORE],
+          useFactory: (store: EventStore) => {
+            if (!config.roles.has('rules')) return null;
+            const logger = new Logger('Rules');
+            const log =
+              (level: 'log' | 'warn' | 'error') =>
+              (message: string, fields?: Record<string, unknown>): void =>
+                logger[level]({ msg: message, ...fields });
+            return new RulesWorker({
+              store,
+              file: join(config.dataDir, 'rules.sqlite'),
+              katalog: ffbKatalog,
+              taerskler: (kommunekode) => taersklerFor(config.regelfil, kommunekode),
+              logger: { info: log('log'), warn: log('warn'), error: log('error') },
+            });
+          },
+        },
+        {
           provide: CommandService,
           inject: [EVENT_STORE],
           useFactory: (store: EventStore) =>
@@ -186,7 +232,7 @@ export class HubModule {
           inbound: config.roles.has('api'),
         }),
       ],
-      exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB],
+      exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB, RULES_WORKER],
     };
   }
 }

@@ -32,7 +32,17 @@ import { IdempotencyStore } from './http/idempotency.store';
 import { ProblemFilter } from './http/problem.filter';
 import { loggerOptions } from './logging';
 import { KafkaRuntime, kafkaProviders } from './kafka/kafka.providers';
-import { EVENT_STORE, IDEMPOTENCY_STORE, PII_VAULT, PROJECTOR, READ_DB, READ_MODELS, RULES_WORKER } from './tokens';
+import {
+  EVENT_STORE,
+  IDEMPOTENCY_STORE,
+  PII_VAULT,
+  PROJECTOR,
+  READ_DB,
+  READ_MODELS,
+  REGELFIL,
+  RULES_WORKER,
+} from './tokens';
+import { ReglerController } from './rules/regler.controller';
 import { openPostgresReadDb, openSqliteReadDb, Projector, type ReadDb } from '@hub/read-models';
 import {
   AnalyseController,
@@ -153,6 +163,7 @@ export class HubModule {
               UdfoererController,
               ObservationerController,
               AnalyseController,
+              ReglerController,
             ]
           : []),
       ],
@@ -168,6 +179,7 @@ export class HubModule {
         },
         { provide: IDEMPOTENCY_STORE, useFactory: () => new IdempotencyStore(join(config.dataDir, 'hub.sqlite')) },
         { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(config.auth) },
+        { provide: REGELFIL, useValue: config.regelfil },
         {
           provide: READ_DB,
           useFactory: () =>

@@ -5,3 +5,4 @@ export const READ_DB = Symbol('READ_DB');
 export const READ_MODELS = Symbol('READ_MODELS');
 export const PROJECTOR = Symbol('PROJECTOR');
 export const RULES_WORKER = Symbol('RULES_WORKER');
+export const REGELFIL = Symbol('REGELFIL');

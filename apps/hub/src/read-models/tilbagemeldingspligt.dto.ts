@@ -60,7 +60,8 @@ export class OverholdelseQuery {
 // Responses
 
 export class RegelDto {
-  @ApiProperty({ description: 'Reglen, der stillede kravet eller sendte påmindelsen.', example: 'TP-T2' }) id!: string;
+  @ApiProperty({ description: 'Reglen, der stillede kravet eller sendte påmindelsen.', example: 'T2-MAALTYPE' })
+  id!: string;
   @ApiProperty({ description: 'Reglens version.', example: 1 }) version!: number;
 }
 

@@ -258,7 +258,9 @@ describe("one borger's indsats over HTTP, from bestilling to afslutning", () => 
       async () => {
         await hub.readModelsCaughtUp();
         const res = await hub.call('GET', '/udfoerer/tilbagemeldingskrav?status=aaben', { token: tilbud });
-        return res.json.find((k: { bestillingId: string }) => k.bestillingId === bestillingId);
+        return res.json.find(
+          (k: { bestillingId: string; trigger: string }) => k.bestillingId === bestillingId && k.trigger === 'T2',
+        );
       },
       (found) => found !== undefined,
       10_000,

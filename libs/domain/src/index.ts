@@ -25,5 +25,5 @@ export { toDelmaalStreamId } from './delmaal/delmaal.decider';
 export * from './tilbagemeldingspligt/pligt.events';
 export type { PligtState, KravTilstand } from './tilbagemeldingspligt/pligt.decider';
 export * as pligt from './tilbagemeldingspligt/pligt.decider';
-export { toPligtStreamId, aabentKravSomDette } from './tilbagemeldingspligt/pligt.decider';
+export { toPligtStreamId, aabentKravSomDette, erAabent } from './tilbagemeldingspligt/pligt.decider';
 export { bestillingFolding, delmaalFolding, pligtFolding } from './foldings';

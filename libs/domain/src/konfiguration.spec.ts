@@ -72,6 +72,30 @@ describe('tilbagemeldingspligt thresholds in the rules file', () => {
     expect(taersklerFor(TOM_REGELFIL, '0101')).toEqual(STANDARD_TAERSKLER);
   });
 
+  it('keeps T2 within the history the rules keep, a trend to two scores at least, and escalation after reminder', () => {
+    expect(
+      parseRegelfil({
+        tilbagemeldingspligt: { t2EvalueringerUdenFremgang: 13, t2ScoreVindue: 1 },
+      }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'tilbagemeldingspligt.t2EvalueringerUdenFremgang: must be an integer from 1 to 12',
+        'tilbagemeldingspligt.t2ScoreVindue: must be an integer from 2 to 12',
+      ],
+    });
+    expect(
+      parseRegelfil({
+        kommuner: { '0101': { afvisAdvarsler: [], tilbagemeldingspligt: { kvitteringEskaleringDage: 3 } } },
+      }),
+    ).toEqual({
+      ok: false,
+      errors: [
+        'kommuner.0101.tilbagemeldingspligt: kvitteringEskaleringDage (3) must be after kvitteringPaamindelseDage (3)',
+      ],
+    });
+  });
+
   it('refuses unknown thresholds and values that are not whole days', () => {
     const result = parseRegelfil({
       tilbagemeldingspligt: { kravFrist: 3 },
@@ -81,7 +105,7 @@ describe('tilbagemeldingspligt thresholds in the rules file', () => {
       ok: false,
       errors: [
         'tilbagemeldingspligt: unknown key "kravFrist"',
-        'kommuner.0101.tilbagemeldingspligt.t2ScoreVindue: must be an integer from 1 to 3650',
+        'kommuner.0101.tilbagemeldingspligt.t2ScoreVindue: must be an integer from 2 to 12',
         'kommuner.0101.tilbagemeldingspligt.kravFristDage: must be an integer from 1 to 3650',
       ],
     });

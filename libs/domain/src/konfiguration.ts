@@ -34,6 +34,17 @@ export interface Taerskler {
   readonly tilbagemeldingKvitteringDage: number;
 }
 
+/** How many evalueringer and scores the rules keep per indsatsmål and delmål: the bound of the T2 thresholds. */
+export const T2_HISTORIK = 12;
+
+/** Bounds of each threshold beyond "a whole number of days from 1 to 3650". */
+const GRAENSER: Partial<Record<keyof Taerskler, { readonly min: number; readonly max: number }>> = {
+  t2EvalueringerUdenFremgang: { min: 1, max: T2_HISTORIK },
+  t2EvalueringerMedTilbagegang: { min: 1, max: T2_HISTORIK },
+  // A trend needs two scores at least.
+  t2ScoreVindue: { min: 2, max: T2_HISTORIK },
+};
+
 export const STANDARD_TAERSKLER: Taerskler = {
   t1DageUdenDokumentation: 21,
   t2EvalueringerUdenFremgang: 2,
@@ -91,11 +102,20 @@ function parseTaerskler(raw: unknown, where: string, errors: string[]): Partial<
   for (const key of known) {
     const value = raw[key];
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 3650)
-      errors.push(`${where}.${key}: must be an integer from 1 to 3650`);
+    const { min, max } = GRAENSER[key as keyof Taerskler] ?? { min: 1, max: 3650 };
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max)
+      errors.push(`${where}.${key}: must be an integer from ${min} to ${max}`);
     else out[key] = value as number;
   }
   return out as Partial<Taerskler>;
+}
+
+/** What must hold between thresholds once merged: the escalation comes after the reminder. */
+function kontrollerSammenhaeng(t: Taerskler, where: string, errors: string[]): void {
+  if (t.kvitteringEskaleringDage <= t.kvitteringPaamindelseDage)
+    errors.push(
+      `${where}: kvitteringEskaleringDage (${t.kvitteringEskaleringDage}) must be after kvitteringPaamindelseDage (${t.kvitteringPaamindelseDage})`,
+    );
 }
 
 export function reglerFor(
@@ -182,7 +202,11 @@ export function parseRegelfil(input: unknown): Result<Regelfil> {
     }
   if (!isObject(rawTilbud)) errors.push('tilbud: must be an object keyed by tilbudId');
   else for (const [id, raw] of Object.entries(rawTilbud)) tilbud[id] = parseTilbud(raw, `tilbud.${id}`, errors);
-  return errors.length > 0
-    ? { ok: false, errors }
-    : { ok: true, value: { kommuner, tilbud, ...(pligt ? { tilbagemeldingspligt: pligt } : {}) } };
+  const value: Regelfil = { kommuner, tilbud, ...(pligt ? { tilbagemeldingspligt: pligt } : {}) };
+  if (errors.length === 0) {
+    kontrollerSammenhaeng({ ...STANDARD_TAERSKLER, ...pligt }, 'tilbagemeldingspligt', errors);
+    for (const kode of Object.keys(kommuner))
+      kontrollerSammenhaeng(taersklerFor(value, kode), `kommuner.${kode}.tilbagemeldingspligt`, errors);
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
 }

@@ -8,7 +8,7 @@ import {
 } from '@hub/domain';
 import type { RecordedEvent } from '@hub/event-store';
 import { Bygger, type Regel, type Udfald } from './regel';
-import { foldRegel, type RegelDoc, type RegelEvent } from './regel-tilstand';
+import { foldBeslutning, foldRegel, type RegelDoc, type RegelEvent } from './regel-tilstand';
 import { REGLER } from './regler';
 
 export interface Affyring {
@@ -71,17 +71,29 @@ export function evaluator(
   regler: readonly Regel[] = REGLER,
 ): Evaluator {
   const byType = index(regler);
+  // Configuration is fixed for the life of a worker: merge each kommune's thresholds once.
+  const taersklerCache = new Map<string, Taerskler>();
+  const taersklerFor = (kommunekode: string): Taerskler => {
+    let t = taersklerCache.get(kommunekode);
+    if (!t) taersklerCache.set(kommunekode, (t = taerskler(kommunekode)));
+    return t;
+  };
   return (foer, event, eventId) => {
     const efter = foldRegel(foer, event, katalog);
     const relevante = byType.get(event.type);
     if (!efter || !relevante) return { doc: efter, affyringer: [] };
-    const input = { event, eventId, foer, efter, taerskler: taerskler(efter.kommunekode), katalog };
+    const input = { event, eventId, foer, efter, taerskler: taersklerFor(efter.kommunekode), katalog };
     const affyringer = relevante.flatMap((regel) =>
       regel.evaluer(input, new Bygger(regel, input)).map((udfald) => ({
         regel: { id: regel.id, version: regel.version },
         udfald,
       })),
     );
-    return { doc: efter, affyringer };
+    // What was decided now is part of the state from this event on, in log order (docs/adr/0008).
+    const doc = affyringer.reduce(
+      (d, a) => (a.udfald.type === 'kommando' ? foldBeslutning(d, a.udfald.kommando) : d),
+      efter,
+    );
+    return { doc, affyringer };
   };
 }

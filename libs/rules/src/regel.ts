@@ -1,5 +1,6 @@
 import type {
   Alvor,
+  Bortfaldsaarsag,
   FfbKatalog,
   KravNiveau,
   KravTrigger,
@@ -15,7 +16,10 @@ import type { RegelDoc, RegelEvent } from './regel-tilstand';
 /** Namespace of every id the rules derive (krav, påmindelser, deadlines, the events they append). */
 export const REGEL_ID_NAMESPACE = '3b0c6f4e-2a71-4d5e-9f08-6c1d2b7a9e40';
 
-/** A deterministic id: the same rule, subject and cause always give the same krav, reminder and event. */
+/**
+ * A deterministic id: the same rule, subject and cause (the id of the event the rule decided on) always give the same
+ * krav, reminder, deadline and event, whatever the thresholds were, so a replay records nothing twice.
+ */
 export const regelId = (...parts: readonly (string | number)[]): string => uuidV5(parts.join('\n'), REGEL_ID_NAMESPACE);
 
 /** What a rule sees: one event, the bestilling's rule state before and after it, and the kommune's thresholds. */
@@ -30,8 +34,8 @@ export interface RegelInput {
 
 /**
  * What a rule returns. `kommando`: send now. `frist`: a durable deadline, fired once at `forfald` unless cancelled
- * first; the pair (rule, subject, forfald) identifies it. `annuller`: what the rule's deadlines on `subjekt` waited for
- * happened: pending ones are cancelled, and reminders they already sent are afsluttet.
+ * first; the rule, the subject and the causing event identify it. `annuller`: what the rule's deadlines on `subjekt`
+ * waited for happened: pending ones are cancelled, and reminders they already sent are afsluttet.
  */
 export type Udfald =
   | { readonly type: 'kommando'; readonly kommando: PligtCommand }
@@ -72,21 +76,28 @@ export class Bygger {
     return { bestillingId, kommunekode, tilbudId };
   }
 
+  private id(kind: string, subjekt: string): string {
+    return regelId(kind, this.regel.id, subjekt, this.input.eventId);
+  }
+
   /** A krav now, identified by the rule, the subject and the event that caused it. */
   krav(k: KravSpec): Udfald {
-    return {
-      type: 'kommando',
-      kommando: this.kravKommando(k, regelId('krav', this.regel.id, k.subjekt, this.input.eventId)),
-    };
+    return { type: 'kommando', kommando: this.kravKommando(k, this.id('krav', k.subjekt)) };
   }
 
   /** A krav when a deadline falls due, unless cancelled first. */
   kravVedFrist(k: KravSpec & { readonly forfald: string }): Udfald {
-    const kommando = this.kravKommando(
-      { ...k, fra: k.forfald.slice(0, 10) },
-      regelId('krav', this.regel.id, k.subjekt, k.forfald),
-    );
+    const kommando = this.kravKommando({ ...k, fra: k.forfald.slice(0, 10) }, this.id('krav', k.subjekt));
     return { type: 'frist', subjekt: k.subjekt, forfald: k.forfald, kommando };
+  }
+
+  /** A krav lapses now (nothing can meet it any more), or when a deadline falls due. */
+  bortfald(kravId: string, aarsag: Bortfaldsaarsag, frist?: { subjekt: string; forfald: string }): Udfald {
+    const kommando: PligtCommand = {
+      type: 'LadKravBortfalde',
+      data: { bestillingId: this.input.efter.bestillingId, ...this.begrundet, kravId, aarsag },
+    };
+    return frist ? { type: 'frist', ...frist, kommando } : { type: 'kommando', kommando };
   }
 
   /** A reminder when a deadline falls due, unless cancelled first. */
@@ -108,7 +119,7 @@ export class Bygger {
         data: {
           ...this.parter,
           ...this.begrundet,
-          paamindelseId: regelId('paamindelse', this.regel.id, p.subjekt, p.forfald),
+          paamindelseId: this.id('paamindelse', p.subjekt),
           art: p.art,
           modtager: p.modtager,
           alvor: p.alvor,

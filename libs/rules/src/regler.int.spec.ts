@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { PligtEvent, Udvikling } from '@hub/domain';
 import { afgivBestilling, FFB, indsatsmaalInput, kode, opretDelmaal } from '@hub/domain/testing/fixtures';
 import { accepteret, myndighedFor, nyIndsats, udfoererFor, type Indsats } from '@hub/relay/testing/domain-writer';
+import { REGLER } from './regler';
 import { RegelHarness } from './testing/harness';
+
+const versionAf = (id: string): number => {
+  const regel = REGLER.find((r) => r.id === id);
+  if (!regel) throw new Error(`no rule ${id}`);
+  return regel.version;
+};
 
 /**
  * Each rule, table-driven, on the real worker with a real event store and a fake clock: it fires when it should, stays
@@ -486,7 +493,7 @@ describe('T2-MAALTYPE: no movement as the måltype expects', () => {
       expect(k).toMatchObject({
         niveau: 'paakraevet',
         indsatsmaalId: i.maal1,
-        regel: { id: 'T2-MAALTYPE', version: 1 },
+        regel: { id: 'T2-MAALTYPE', version: versionAf('T2-MAALTYPE') },
       });
       expect(k.aarsager).toHaveLength(1);
     }
@@ -629,10 +636,135 @@ describe('KRAV-OPFYLDT and KRAV-FRIST: a required tilbagemelding is met, or over
             expect.objectContaining({
               kravId: t1?.kravId,
               tilbagemeldingId,
-              regel: { id: 'KRAV-OPFYLDT', version: 1 },
+              regel: { id: 'KRAV-OPFYLDT', version: versionAf('KRAV-OPFYLDT') },
             }),
           ],
     );
+  });
+});
+
+describe('KRAV-BORTFALD: a krav nothing can meet any more lapses', () => {
+  const bortfaldne = (events: readonly PligtEvent[]) =>
+    events.flatMap((e) => (e.type === 'TilbagemeldingskravBortfaldet' ? [e.data.aarsag] : []));
+
+  it('when the indsats ends: the krav lapses and no overdue notice follows', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await accepteret(h.writer, i);
+    await vum(i, { borgerTagerIkkeImod: true });
+    await h.frem(2);
+    await h.writer.bestilling(
+      {
+        type: 'AfslutIndsats',
+        data: { bestillingId: i.bestillingId, slutdato: '2026-03-22', begrundelse: 'Flyttet.' },
+      },
+      myndighedFor(i.kommunekode),
+    );
+    await h.frem(30);
+    const events = await h.pligt(i.bestillingId);
+    expect(bortfaldne(events)).toEqual(['indsats_afsluttet']);
+    expect(paamindelser(events, 'KRAV-FRIST')).toEqual([]);
+  });
+
+  it('when its indsatsmål ends: the T2 krav lapses, and the delmål under it are not reminded any more', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await accepteret(h.writer, i);
+    const d = await delmaal(i);
+    await h.frem(5);
+    await evaluer(i, d, 'uaendret');
+    await h.frem(5);
+    await observation(i, d);
+    await evaluer(i, d, 'uaendret');
+    await h.roligt();
+    expect(krav(await h.pligt(i.bestillingId)).filter((k) => k.trigger === 'T2')).toHaveLength(1);
+    await h.frem(2);
+    await h.writer.bestilling(
+      {
+        type: 'AendrBestilling',
+        data: { bestillingId: i.bestillingId, begrundelse: 'Målet udgår.', afslutIndsatsmaal: [i.maal1] },
+      },
+      myndighedFor(i.kommunekode),
+    );
+    await h.frem(60);
+    const events = await h.pligt(i.bestillingId);
+    expect(bortfaldne(events)).toEqual(['indsatsmaal_afsluttet']);
+    expect(paamindelser(events, 'KRAV-FRIST')).toEqual([]);
+    expect(paamindelser(events, 'DELMAAL-DOKUMENTATION')).toEqual([]);
+    expect(paamindelser(events, 'DELMAAL-FRISTER')).toEqual([]); // evalueringsdato 2026-06-01 is past, yet silent
+  });
+
+  it.each([
+    {
+      navn: 'a recommendation not answered lapses the day after its frist; the next observation may raise one',
+      svar: false,
+    },
+    { navn: 'a recommendation answered in time does not lapse', svar: true },
+  ])('$navn', async ({ svar }) => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await accepteret(h.writer, i);
+    await vum(i, { paavirkerIndsatsen: true });
+    await h.frem(1);
+    await vum(i, { paavirkerIndsatsen: true }); // while one is open: no second
+    await h.roligt();
+    const [t3, ...andre] = krav(await h.pligt(i.bestillingId)).filter((k) => k.trigger === 'T3');
+    expect(andre).toEqual([]);
+    if (svar)
+      await h.tilbagemelding(i.bestillingId, i.tilbudId, { trigger: 'T3', opfylderKravId: t3?.kravId as string });
+    await h.frem(20);
+    expect(bortfaldne(await h.pligt(i.bestillingId))).toEqual(svar ? [] : ['anbefaling_udloebet']);
+    await vum(i, { paavirkerIndsatsen: true });
+    await h.roligt();
+    expect(krav(await h.pligt(i.bestillingId)).filter((k) => k.trigger === 'T3')).toHaveLength(2);
+  });
+});
+
+describe('dates and versions', () => {
+  it('T1 counts from the day of accept when the forventet startdato lies before it', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await afgiv(i);
+    await kvitter(i);
+    await h.writer.bestilling(
+      { type: 'AccepterBestilling', data: { bestillingId: i.bestillingId, forventetStartdato: '2026-01-01' } },
+      udfoerer(i),
+    );
+    await h.til('2026-04-09T23:00:00.000Z');
+    expect(krav(await h.pligt(i.bestillingId))).toEqual([]);
+    await h.til('2026-04-10T00:00:00.000Z'); // 21 days after 2026-03-20
+    expect(krav(await h.pligt(i.bestillingId)).map((k) => k.trigger)).toEqual(['T1']);
+  });
+
+  it('a version superseded before its reminder is not reminded; the new one is', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await afgiv(i);
+    await h.frem(2);
+    await h.writer.bestilling(
+      { type: 'AendrBestilling', data: { bestillingId: i.bestillingId, begrundelse: 'Nyt.', indsatsformaal: 'Nyt.' } },
+      myndighedFor(i.kommunekode),
+    );
+    await h.frem(10);
+    const sendte = fraRegel(await h.pligt(i.bestillingId), 'BESTILLING-KVITTERING').filter(
+      (e): e is Sendt => e.type === 'PaamindelseSendt',
+    );
+    expect(sendte.map((e) => [e.data.emne.version, e.data.modtager])).toEqual([
+      [2, 'udfoerer'],
+      [2, 'myndighed'],
+    ]);
+  });
+
+  it('a reminder names no delmål by its free-text navn (it may identify the borger); the emne carries the id', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await accepteret(h.writer, i);
+    const d = await delmaal(i, { navn: 'Hanne skal besøge sin søster i Odense' });
+    await h.frem(15);
+    const events = await h.pligt(i.bestillingId);
+    const sendt = events.filter((e): e is Sendt => e.type === 'PaamindelseSendt' && e.data.emne.delmaalId === d);
+    expect(sendt.length).toBeGreaterThan(0);
+    expect(JSON.stringify(events)).not.toContain('Hanne');
   });
 });
 
@@ -646,10 +778,11 @@ describe('what every firing records', () => {
     const log = await h.store.readAll();
     const observationEvent = log.find((r) => r.type === 'VumObservationRegistreret');
     const kravEvent = log.find((r) => r.type === 'TilbagemeldingKraevet');
-    expect(kravEvent?.metadata.actor).toEqual({ party: 'hub', subject: 'regel:T3-SITUATION-AENDRET@1' });
+    const version = versionAf('T3-SITUATION-AENDRET');
+    expect(kravEvent?.metadata.actor).toEqual({ party: 'hub', subject: `regel:T3-SITUATION-AENDRET@${version}` });
     expect(kravEvent?.metadata.causationId).toBe(observationEvent?.eventId);
     expect(kravEvent?.data).toMatchObject({
-      regel: { id: 'T3-SITUATION-AENDRET', version: 1 },
+      regel: { id: 'T3-SITUATION-AENDRET', version },
       aarsager: [observationEvent?.eventId],
     });
   });

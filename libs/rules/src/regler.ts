@@ -1,5 +1,5 @@
 import { plusDage, type Bygger, type Regel, type RegelInput, type Udfald } from './regel';
-import { erAaben, type IndsatsmaalRegelDoc, type RegelDoc } from './regel-tilstand';
+import { erAaben, harAabentKrav, type IndsatsmaalRegelDoc, type RegelDoc } from './regel-tilstand';
 
 /**
  * The tilbagemeldingspligt and the reminders the domain implies (reference.md §4.1–4.2, R-35, R-36, R-41), as
@@ -14,10 +14,16 @@ const MAALTYPE_NAVN = { udvikle: 'Udvikle', fastholde: 'Fastholde', begraenseTab
 const maalNavn = (m: IndsatsmaalRegelDoc): string =>
   `Indsatsmål ${m.nummer}${m.maaltype ? ` (${MAALTYPE_NAVN[m.maaltype]} funktionsevne)` : ''}`;
 
+/** The delmål an event made inactive (their indsatsmål ended), apart from those afsluttet before. */
+const lukkedeDelmaal = (foer: RegelDoc | null, efter: RegelDoc): string[] => {
+  const aktive = new Set((foer?.delmaal ?? []).filter((d) => d.aktiv).map((d) => d.delmaalId));
+  return efter.delmaal.filter((d) => !d.aktiv && aktive.has(d.delmaalId)).map((d) => d.delmaalId);
+};
+
 /** R-36, [004 L1066-1074]: a bestilling version the udfører has not kvitteret for: remind it, then tell the myndighed. */
 const kvittering: Regel = {
   id: 'BESTILLING-KVITTERING',
-  version: 1,
+  version: 2,
   titel: 'Bestilling ikke kvitteret: påmindelse til udfører, derefter eskalering til myndighed',
   reagererPaa: ['BestillingAfgivet', 'BestillingAendret', 'BestillingKvitteret', ...SLUT],
   evaluer(input, byg) {
@@ -33,7 +39,10 @@ const kvittering: Regel = {
     if (erSlut(input)) return alle(doc.kvitteretVersion, doc.version);
     if (!erAaben(doc)) return [];
     const emne = { version: doc.version };
+    // Only the current version can be kvitteret: a new one takes over the reminders of those it supersedes.
+    const afloeste = e.type === 'BestillingAendret' ? alle(doc.kvitteretVersion, doc.version - 1) : [];
     return [
+      ...afloeste,
       byg.paamindelse({
         subjekt: `${subjekt(doc.version)}:udfoerer`,
         forfald: plusDage(doc.versionSendt, t.kvitteringPaamindelseDage),
@@ -136,11 +145,17 @@ const opfoelgning: Regel = {
  * hvor hyppigt dokumentationen skal finde sted", [004 L3487-3489]: N is configuration). */
 const delmaalDokumentation: Regel = {
   id: 'DELMAAL-DOKUMENTATION',
-  version: 1,
+  version: 2,
   titel: 'Delmål uden delmålsobservation i N dage: påmindelse til udfører',
-  reagererPaa: ['DelmaalOprettet', 'DelmaalsobservationRegistreret', 'DelmaalAfsluttet', 'IndsatsAfsluttet'],
+  reagererPaa: [
+    'DelmaalOprettet',
+    'DelmaalsobservationRegistreret',
+    'DelmaalAfsluttet',
+    'BestillingAendret',
+    'IndsatsAfsluttet',
+  ],
   evaluer(input, byg) {
-    const { efter: doc, taerskler: t, event: e } = input;
+    const { efter: doc, foer, taerskler: t, event: e } = input;
     const n = t.delmaalUdenObservationDage;
     const subjekt = (id: string) => `delmaal:${id}:dokumentation`;
     const plan = (id: string, fra: string): Udfald => {
@@ -152,7 +167,7 @@ const delmaalDokumentation: Regel = {
         modtager: 'udfoerer',
         alvor: 'paamindelse',
         emne: { delmaalId: id, ...(d ? { indsatsmaalId: d.indsatsmaalId } : {}) },
-        tekst: `Delmålet "${d?.navn ?? id}" har ingen delmålsobservation i ${n} dage.`,
+        tekst: `Et delmål har ingen delmålsobservation i ${n} dage.`,
       });
     };
     switch (e.type) {
@@ -167,6 +182,8 @@ const delmaalDokumentation: Regel = {
       }
       case 'DelmaalAfsluttet':
         return [byg.annuller(subjekt(e.data.delmaalId))];
+      case 'BestillingAendret':
+        return lukkedeDelmaal(foer, doc).map((id) => byg.annuller(subjekt(id)));
       default:
         return doc.delmaal.map((d) => byg.annuller(subjekt(d.delmaalId)));
     }
@@ -176,11 +193,11 @@ const delmaalDokumentation: Regel = {
 /** R-41 (Bosted): a delmål past its evalueringsdato without an evaluering shows yellow; past its slutdato, red. */
 const delmaalFrister: Regel = {
   id: 'DELMAAL-FRISTER',
-  version: 1,
+  version: 2,
   titel: 'Delmål over evalueringsdato uden evaluering (gul) eller over slutdato uden afslutning (rød)',
-  reagererPaa: ['DelmaalOprettet', 'DelmaalEvalueret', 'DelmaalAfsluttet', 'IndsatsAfsluttet'],
+  reagererPaa: ['DelmaalOprettet', 'DelmaalEvalueret', 'DelmaalAfsluttet', 'BestillingAendret', 'IndsatsAfsluttet'],
   evaluer(input, byg) {
-    const { efter: doc, event: e } = input;
+    const { efter: doc, foer, event: e } = input;
     const s = (id: string) => ({ evaluering: `delmaal:${id}:evaluering`, slutdato: `delmaal:${id}:slutdato` });
     switch (e.type) {
       case 'DelmaalOprettet': {
@@ -197,7 +214,7 @@ const delmaalFrister: Regel = {
                   modtager: 'udfoerer',
                   alvor: 'overskredet',
                   emne: { ...emne, dato: d.evalueringsdato },
-                  tekst: `Delmålet "${d.navn}" skulle være evalueret ${d.evalueringsdato}.`,
+                  tekst: `Et delmål skulle være evalueret ${d.evalueringsdato}.`,
                 }),
               ]),
           byg.paamindelse({
@@ -207,7 +224,7 @@ const delmaalFrister: Regel = {
             modtager: 'udfoerer',
             alvor: 'overskredet',
             emne: { ...emne, dato: d.slutdato },
-            tekst: `Delmålet "${d.navn}" havde slutdato ${d.slutdato} og er ikke afsluttet.`,
+            tekst: `Et delmål havde slutdato ${d.slutdato} og er ikke afsluttet.`,
           }),
         ];
       }
@@ -215,6 +232,9 @@ const delmaalFrister: Regel = {
         return [byg.annuller(s(e.data.delmaalId).evaluering)];
       case 'DelmaalAfsluttet':
         return Object.values(s(e.data.delmaalId)).map((x) => byg.annuller(x));
+      case 'BestillingAendret':
+        // Its indsatsmål ended: it can no longer be evaluated (R-20); the slutdato reminder stays, to afslutte it.
+        return lukkedeDelmaal(foer, doc).map((id) => byg.annuller(s(id).evaluering));
       default:
         return doc.delmaal.flatMap((d) => Object.values(s(d.delmaalId)).map((x) => byg.annuller(x)));
     }
@@ -252,7 +272,7 @@ const tilbagemeldingKvittering: Regel = {
 /** T1 "borgeren ikke tager imod den bevilget indsats": recorded explicitly, or no documentation N days after start. */
 const t1: Regel = {
   id: 'T1-TAGER-IKKE-IMOD',
-  version: 1,
+  version: 2,
   titel:
     'T1: borgeren tager ikke imod indsatsen (registreret, eller ingen dokumentation N dage efter start): tilbagemelding påkrævet',
   reagererPaa: ['BestillingAccepteret', 'VumObservationRegistreret', 'DelmaalsobservationRegistreret', ...SLUT],
@@ -275,7 +295,12 @@ const t1: Regel = {
     if ((e.type === 'VumObservationRegistreret' || e.type === 'DelmaalsobservationRegistreret') && !foer?.dokumenteret)
       ud.push(byg.annuller(udokumenteret));
     if (erSlut(input)) ud.push(byg.annuller(udokumenteret));
-    if (e.type === 'VumObservationRegistreret' && e.data.borgerTagerIkkeImod === true && erAaben(doc)) {
+    if (
+      e.type === 'VumObservationRegistreret' &&
+      e.data.borgerTagerIkkeImod === true &&
+      erAaben(doc) &&
+      !harAabentKrav(doc, 'T1', null)
+    ) {
       ud.push(
         byg.krav({
           subjekt: `bestilling:${doc.bestillingId}:t1`,
@@ -299,21 +324,26 @@ const t1: Regel = {
  */
 const t2: Regel = {
   id: 'T2-MAALTYPE',
-  version: 1,
+  version: 2,
   titel: 'T2: ingen udvikling, fastholdelse eller begrænset tab som måltypen forventer: tilbagemelding påkrævet',
   reagererPaa: ['DelmaalEvalueret', 'DelmaalsobservationRegistreret', 'OpfoelgningGennemfoert'],
   evaluer(input, byg) {
     const { efter: doc, taerskler: t, event: e, katalog } = input;
     if (doc.fase !== 'accepteret') return [];
-    const krav = (m: IndsatsmaalRegelDoc, grund: string, fra: string) =>
-      byg.krav({
-        subjekt: `indsatsmaal:${m.indsatsmaalId}:t2`,
-        trigger: 'T2',
-        niveau: 'paakraevet',
-        indsatsmaalId: m.indsatsmaalId,
-        begrundelse: `${maalNavn(m)}: ${grund}`,
-        fra,
-      });
+    // One open T2 krav per indsatsmål: what happens while it is open, it covers.
+    const krav = (m: IndsatsmaalRegelDoc, grund: string, fra: string): Udfald[] =>
+      harAabentKrav(doc, 'T2', m.indsatsmaalId)
+        ? []
+        : [
+            byg.krav({
+              subjekt: `indsatsmaal:${m.indsatsmaalId}:t2`,
+              trigger: 'T2',
+              niveau: 'paakraevet',
+              indsatsmaalId: m.indsatsmaalId,
+              begrundelse: `${maalNavn(m)}: ${grund}`,
+              fra,
+            }),
+          ];
     const maalAf = (delmaalId: string) => {
       const d = doc.delmaal.find((x) => x.delmaalId === delmaalId);
       const m = d && doc.indsatsmaal.find((x) => x.indsatsmaalId === d.indsatsmaalId && x.aktiv);
@@ -323,17 +353,17 @@ const t2: Regel = {
       const found = maalAf(e.data.delmaalId);
       if (!found) return [];
       const { m } = found;
-      const seneste = m.udviklingSidenKrav.slice(-t.t2EvalueringerUdenFremgang);
       const k = t.t2EvalueringerUdenFremgang;
       const kt = t.t2EvalueringerMedTilbagegang;
+      const seneste = m.udviklingSidenKrav.slice(-k);
+      const tab = m.udviklingSidenKrav.slice(-kt);
       const fra = dato(e.data.evalueret);
       if (m.maaltype === 'udvikle' && seneste.length >= k && seneste.every((u) => u !== 'fremgang'))
-        return [krav(m, `${k} evalueringer i træk uden fremgang.`, fra)];
+        return krav(m, `${k} evalueringer i træk uden fremgang.`, fra);
       if (m.maaltype === 'fastholde' && e.data.udvikling === 'tilbagegang')
-        return [krav(m, 'en evaluering konkluderer tilbagegang, hvor funktionsevnen skulle fastholdes.', fra)];
-      const tab = m.udviklingSidenKrav.slice(-kt);
+        return krav(m, 'en evaluering konkluderer tilbagegang, hvor funktionsevnen skulle fastholdes.', fra);
       if (m.maaltype === 'begraenseTab' && tab.length >= kt && tab.every((u) => u === 'tilbagegang'))
-        return [krav(m, `${kt} evalueringer i træk med tilbagegang: tabet er større end forventet.`, fra)];
+        return krav(m, `${kt} evalueringer i træk med tilbagegang: tabet er større end forventet.`, fra);
       return [];
     }
     if (e.type === 'DelmaalsobservationRegistreret') {
@@ -347,49 +377,48 @@ const t2: Regel = {
         vindue.every((s, i) => i === 0 || s >= (vindue[i - 1] as number)) &&
         (vindue[vindue.length - 1] as number) > (vindue[0] as number);
       return forvaerret
-        ? [
-            krav(
-              found.m,
-              `støttebehovet i delmålet "${found.d.navn}" er steget over de seneste ${w} scorer (${vindue.join(' → ')}).`,
-              dato(e.data.registreret),
-            ),
-          ]
+        ? krav(
+            found.m,
+            `støttebehovet i et delmål er steget over de seneste ${w} scorer (${vindue.join(' → ')}).`,
+            dato(e.data.registreret),
+          )
         : [];
     }
     if (e.type === 'OpfoelgningGennemfoert') {
+      // Fastholde expects the level kept (forventet = aktuelt); Begrænse tab a loss no larger than the forventet level.
       const niveau = new Map(e.data.funktionsevne.map((f) => [f.undertema.code, f.funktionsevneniveau.code]));
       return doc.indsatsmaal.flatMap((m) => {
-        if (!m.aktiv || m.maaltype !== 'begraenseTab' || m.forventetNiveau === null) return [];
+        if (!m.aktiv || m.forventetNiveau === null) return [];
+        if (m.maaltype !== 'begraenseTab' && m.maaltype !== 'fastholde') return [];
         const kode = niveau.get(m.undertema);
         const faktisk = kode === undefined ? undefined : katalog.funktionsevneniveau(kode);
         if (faktisk === undefined || faktisk === null || faktisk <= m.forventetNiveau) return [];
-        return [
-          krav(
-            m,
-            `funktionsevneniveauet ved opfølgningen (${faktisk}) er lavere end det forventede (${m.forventetNiveau}).`,
-            dato(e.data.gennemfoert),
-          ),
-        ];
+        return krav(
+          m,
+          `funktionsevneniveauet ved opfølgningen (${faktisk}) er lavere end det forventede (${m.forventetNiveau}).`,
+          dato(e.data.gennemfoert),
+        );
       });
     }
     return [];
   },
 };
 
-const daekket = (doc: RegelDoc): Set<string> =>
-  new Set(doc.indsatsmaal.filter((m) => m.aktiv).flatMap((m) => [m.undertema, ...m.relateredeUndertemaer]));
-
 /** T3 "Borgers situation ændrer sig, så det påvirker indsatsen": a VUM-observation flagged so, or on an undertema no
- * active indsatsmål covers ([001 L2305-2312]: "andre relevante indsatsområder"). The hub recommends a tilbagemelding. */
+ * active indsatsmål covers ([001 L2305-2312]: "andre relevante indsatsområder"). The hub recommends a tilbagemelding;
+ * one open recommendation at a time, and it lapses at its frist (KRAV-BORTFALD) so the next observation can raise one. */
 const t3: Regel = {
   id: 'T3-SITUATION-AENDRET',
-  version: 1,
+  version: 2,
   titel: 'T3: borgerens situation ændrer sig, så det påvirker indsatsen: tilbagemelding anbefalet',
   reagererPaa: ['VumObservationRegistreret'],
   evaluer(input, byg) {
     const { efter: doc, event: e } = input;
-    if (e.type !== 'VumObservationRegistreret' || !erAaben(doc)) return [];
-    const udenfor = e.data.undertemaer.filter((u) => !daekket(doc).has(u.code));
+    if (e.type !== 'VumObservationRegistreret' || !erAaben(doc) || harAabentKrav(doc, 'T3', null)) return [];
+    const daekket = new Set(
+      doc.indsatsmaal.filter((m) => m.aktiv).flatMap((m) => [m.undertema, ...m.relateredeUndertemaer]),
+    );
+    const udenfor = e.data.undertemaer.filter((u) => !daekket.has(u.code));
     const grunde = [
       ...(e.data.paavirkerIndsatsen ? ['observationen er markeret som påvirkende indsatsen'] : []),
       ...(udenfor.length > 0
@@ -411,6 +440,45 @@ const t3: Regel = {
   },
 };
 
+/**
+ * A krav nothing can meet any more lapses: the indsats ended, annulled or afvist, or its indsatsmål ended. A
+ * recommendation (T3, anbefalet) lapses the day after its frist if the udfører did not answer it.
+ */
+const kravBortfald: Regel = {
+  id: 'KRAV-BORTFALD',
+  version: 1,
+  titel: 'Tilbagemeldingskrav bortfalder, når indsatsen eller indsatsmålet afsluttes, og en anbefaling efter sin frist',
+  reagererPaa: [
+    'BestillingAendret',
+    'TilbagemeldingKraevet',
+    'TilbagemeldingSendt',
+    'TilbagemeldingskravOpfyldt',
+    ...SLUT,
+  ],
+  evaluer(input, byg) {
+    const { efter: doc, event: e } = input;
+    const anbefaling = (kravId: string) => `krav:${kravId}:anbefaling`;
+    if (erSlut(input)) return doc.krav.filter((k) => k.aaben).map((k) => byg.bortfald(k.kravId, 'indsats_afsluttet'));
+    if (e.type === 'BestillingAendret') {
+      const ended = new Set(e.data.afsluttedeIndsatsmaal);
+      return doc.krav
+        .filter((k) => k.aaben && k.indsatsmaalId !== null && ended.has(k.indsatsmaalId))
+        .map((k) => byg.bortfald(k.kravId, 'indsatsmaal_afsluttet'));
+    }
+    if (e.type === 'TilbagemeldingKraevet' && e.data.niveau === 'anbefalet' && erAaben(doc))
+      return [
+        byg.bortfald(e.data.kravId, 'anbefaling_udloebet', {
+          subjekt: anbefaling(e.data.kravId),
+          forfald: plusDage(e.data.frist, 1),
+        }),
+      ];
+    if (e.type === 'TilbagemeldingSendt' && e.data.opfylderKravId !== null)
+      return [byg.annuller(anbefaling(e.data.opfylderKravId))];
+    if (e.type === 'TilbagemeldingskravOpfyldt') return [byg.annuller(anbefaling(e.data.kravId))];
+    return [];
+  },
+};
+
 /** A required tilbagemelding is met when the udfører sends one that references it (Q-A11: compliance is counted). */
 const kravOpfyldt: Regel = {
   id: 'KRAV-OPFYLDT',
@@ -427,17 +495,24 @@ const kravOpfyldt: Regel = {
 /** A required tilbagemelding not sent by its frist: overdue for the udfører, escalated to the myndighed. */
 const kravFrist: Regel = {
   id: 'KRAV-FRIST',
-  version: 1,
+  version: 2,
   titel: 'Påkrævet tilbagemelding ikke sendt inden fristen: overskredet for udfører, eskalering til myndighed',
-  reagererPaa: ['TilbagemeldingKraevet', 'TilbagemeldingSendt', 'TilbagemeldingskravOpfyldt', ...SLUT],
+  reagererPaa: [
+    'TilbagemeldingKraevet',
+    'TilbagemeldingSendt',
+    'TilbagemeldingskravOpfyldt',
+    'TilbagemeldingskravBortfaldet',
+    ...SLUT,
+  ],
   evaluer(input, byg) {
     const { efter: doc, event: e } = input;
     const subjekter = (kravId: string) => [`krav:${kravId}:udfoerer`, `krav:${kravId}:myndighed`];
     if (e.type === 'TilbagemeldingSendt')
       return e.data.opfylderKravId === null ? [] : subjekter(e.data.opfylderKravId).map((s) => byg.annuller(s));
-    if (e.type === 'TilbagemeldingskravOpfyldt') return subjekter(e.data.kravId).map((s) => byg.annuller(s));
+    if (e.type === 'TilbagemeldingskravOpfyldt' || e.type === 'TilbagemeldingskravBortfaldet')
+      return subjekter(e.data.kravId).map((s) => byg.annuller(s));
     if (erSlut(input))
-      return doc.krav.filter((k) => !k.opfyldt).flatMap((k) => subjekter(k.kravId).map((s) => byg.annuller(s)));
+      return doc.krav.filter((k) => k.aaben).flatMap((k) => subjekter(k.kravId).map((s) => byg.annuller(s)));
     if (e.type !== 'TilbagemeldingKraevet' || e.data.niveau !== 'paakraevet' || !erAaben(doc)) return [];
     const d = e.data;
     const [udfoerer, myndighed] = subjekter(d.kravId) as [string, string];
@@ -483,6 +558,7 @@ export const REGLER: readonly Regel[] = [
   t3,
   kravOpfyldt,
   kravFrist,
+  kravBortfald,
 ];
 
 export type { Bygger };

@@ -3,8 +3,11 @@ import type { PligtCommand } from '@hub/domain';
 import { regelId, type Udfald } from './regel';
 import type { RegelDoc } from './regel-tilstand';
 
-/** A deadline: pending until it falls due (fired) or what it waits for happens first (cancelled). */
-export type FristStatus = 'afventer' | 'udloest' | 'annulleret' | 'afsluttet';
+/**
+ * A deadline: pending until it falls due (fired), then closed when what it waited for happens. A deadline cancelled
+ * while pending is deleted: only fired ones are kept, and they are what makes a deadline fire once.
+ */
+export type FristStatus = 'afventer' | 'udloest' | 'afsluttet';
 
 export interface FristRow {
   readonly id: string;
@@ -86,15 +89,14 @@ export class SqliteRuleState {
       putDoc: db.prepare<[string, string]>(
         'INSERT INTO regel_doc (bestilling_id, doc) VALUES (?, ?) ON CONFLICT (bestilling_id) DO UPDATE SET doc = excluded.doc',
       ),
-      // A deadline cancelled before and decided again (same rule, subject and time) is pending again; one that has
-      // fired never fires twice.
+      // Ids come from the rule, the subject and the causing event: a deadline decided again is the same one.
       putFrist: db.prepare(
         `INSERT INTO frist (id, regel_id, regel_version, subjekt, forfald, bestilling_id, kommando, status, aarsag, sat_position)
          VALUES (@id, @regelId, @regelVersion, @subjekt, @forfald, @bestillingId, @kommando, 'afventer', @aarsag, @position)
-         ON CONFLICT (id) DO UPDATE SET status = 'afventer', kommando = excluded.kommando WHERE frist.status = 'annulleret'`,
+         ON CONFLICT (id) DO NOTHING`,
       ),
       annuller: db.prepare<[string, string]>(
-        `UPDATE frist SET status = 'annulleret' WHERE regel_id = ? AND subjekt = ? AND status = 'afventer'`,
+        `DELETE FROM frist WHERE regel_id = ? AND subjekt = ? AND status = 'afventer'`,
       ),
       udloeste: db.prepare<[string, string], { id: string; kommando: string }>(
         `SELECT id, kommando FROM frist WHERE regel_id = ? AND subjekt = ? AND status = 'udloest'`,
@@ -185,7 +187,7 @@ export class SqliteRuleState {
           tael(b.regel.id);
         } else if (u.type === 'frist') {
           this.stmt.putFrist.run({
-            id: regelId('frist', b.regel.id, u.subjekt, u.forfald),
+            id: regelId('frist', b.regel.id, u.subjekt, b.eventId),
             regelId: b.regel.id,
             regelVersion: b.regel.version,
             subjekt: u.subjekt,

@@ -84,9 +84,10 @@ describe('a rules worker killed with SIGKILL mid-run', () => {
       const fresh = join(dir, 'fresh.sqlite');
       await runToEnd(store, fresh);
       expect(resumed.docs).toHaveLength(120);
-      expect(resumed.frister.length).toBeGreaterThan(300);
+      expect(resumed.frister.length).toBeGreaterThan(50);
+      // Deadlines fired (and some closed since); cancelled ones are gone from the table.
       const statuses = new Set(resumed.frister.map((f) => (f as { status: string }).status));
-      expect([statuses.has('udloest'), statuses.has('annulleret')]).toEqual([true, true]);
+      expect(statuses.has('udloest')).toBe(true);
       expect(stateOf(fresh)).toEqual(resumed);
       expect(resumed.udbakke).toBe(0);
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { PligtEvent } from '@hub/domain';
+import { ffbKatalog, STANDARD_TAERSKLER, type PligtEvent } from '@hub/domain';
 import { FFB } from '@hub/domain/testing/fixtures';
 import { StoreUnavailableError, type EventStore } from '@hub/event-store';
 import { accepteret, myndighedFor, nyIndsats, udfoererFor, type Indsats } from '@hub/relay/testing/domain-writer';
+import { RulesWorker } from './rules-worker';
 import { RegelHarness } from './testing/harness';
 
 /** Durability of the rules worker: restarts, replays into fresh state, crashes between deciding and carrying out. */
@@ -127,6 +128,7 @@ describe('rules worker durability', () => {
       'PaamindelseAfsluttet',
       'PaamindelseSendt',
       'TilbagemeldingKraevet',
+      'TilbagemeldingskravBortfaldet',
       'TilbagemeldingskravOpfyldt',
     ]);
     const status = await h.worker.status();
@@ -222,5 +224,129 @@ describe('rules worker durability', () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     expect((await h.worker.status()).restarts).toBe(0);
+  });
+
+  it('replays into fresh state exactly as the first run judged: a second observation while a krav was open raises none', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await accepteret(h.writer, i);
+    const vumObs = async (o: { borgerTagerIkkeImod?: boolean; paavirkerIndsatsen?: boolean }) =>
+      h.writer.bestilling(
+        {
+          type: 'RegistrerVumObservation',
+          data: {
+            bestillingId: i.bestillingId,
+            observationId: randomUUID(),
+            tekst: 'Vil ikke.',
+            undertemaer: [FFB.indgaaISamspil],
+            paavirkerIndsatsen: o.paavirkerIndsatsen ?? false,
+            borgerTagerIkkeImod: o.borgerTagerIkkeImod ?? false,
+            observeret: h.now(),
+          },
+        },
+        udfoererFor(i.tilbudId),
+      );
+    // Both observations are read in one batch before the first krav is carried out: the second must see it open.
+    await h.worker.stop();
+    await vumObs({ borgerTagerIkkeImod: true, paavirkerIndsatsen: true });
+    await vumObs({ borgerTagerIkkeImod: true, paavirkerIndsatsen: true });
+    await h.genstart();
+    const [t1, t3, ...andre] = (await h.pligt(i.bestillingId)).filter((e) => e.type === 'TilbagemeldingKraevet');
+    expect(andre).toEqual([]);
+    await h.tilbagemelding(i.bestillingId, i.tilbudId, {
+      trigger: 'T1',
+      opfylderKravId: (t1?.data as { kravId: string }).kravId,
+    });
+    await h.tilbagemelding(i.bestillingId, i.tilbudId, {
+      trigger: 'T3',
+      opfylderKravId: (t3?.data as { kravId: string }).kravId,
+    });
+    await h.frem(1);
+    const foer = await h.allePligt();
+    await h.genstart(join(h.dir, 'fresh-rules.sqlite'));
+    await h.frem(0);
+    expect((await h.allePligt()).map((e) => e.eventId)).toEqual(foer.map((e) => e.eventId));
+  });
+
+  it('replays under changed thresholds without sending an old reminder again', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await h.writer.bestilling(
+      (await import('@hub/domain/testing/fixtures')).afgivBestilling({
+        bestillingId: i.bestillingId,
+        borgerId: i.borgerId,
+        kommunekode: i.kommunekode,
+        tilbudId: i.tilbudId,
+      }),
+      myndighedFor(i.kommunekode),
+    );
+    await h.frem(5); // reminded at 3 days
+    await h.writer.bestilling(
+      { type: 'KvitterBestilling', data: { bestillingId: i.bestillingId, version: 1 } },
+      udfoererFor(i.tilbudId),
+    );
+    await h.frem(1);
+    const foer = await h.allePligt();
+    expect(sendte(foer)).toHaveLength(1);
+    await h.genstart(join(h.dir, 'fresh-rules.sqlite'), h.store, true, { kvitteringPaamindelseDage: 4 });
+    await h.frem(0);
+    expect((await h.allePligt()).map((e) => e.eventId)).toEqual(foer.map((e) => e.eventId));
+  });
+
+  it('a worker that cannot fire a due deadline yet (blocked, or still reading) looks again once a tick, not in a loop', async () => {
+    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    const i = nyIndsats();
+    await h.writer.bestilling(
+      (await import('@hub/domain/testing/fixtures')).afgivBestilling({
+        bestillingId: i.bestillingId,
+        borgerId: i.borgerId,
+        kommunekode: i.kommunekode,
+        tilbudId: i.tilbudId,
+      }),
+      myndighedFor(i.kommunekode),
+    );
+    await h.roligt();
+    await h.worker.stop();
+    // An event the rules cannot read: the worker stops before it, with due deadlines it may not fire.
+    await h.store.appendToStream(
+      `bestilling-${i.bestillingId}`,
+      [
+        {
+          eventId: randomUUID(),
+          type: 'BestillingOmdoebt',
+          data: {},
+          metadata: {
+            schemaVersion: 1,
+            occurredAt: h.now(),
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+            actor: { party: 'myndighed', subject: 'x' },
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    let looks = 0;
+    const counting: EventStore = {
+      ...h.store,
+      headPosition: () => {
+        looks += 1;
+        return h.store.headPosition();
+      },
+    };
+    h.worker = new RulesWorker({
+      store: counting,
+      file: h.rulesFile,
+      katalog: ffbKatalog,
+      taerskler: () => STANDARD_TAERSKLER,
+      clock: () => new Date('2026-04-30T00:00:00.000Z'),
+      tickMs: 100,
+    });
+    h.worker.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await h.worker.status()).state).toBe('blocked');
+    expect(looks).toBeGreaterThan(3);
+    expect(looks).toBeLessThan(25);
+    expect(sendte(await h.allePligt())).toEqual([]);
   });
 });

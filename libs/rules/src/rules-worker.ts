@@ -6,10 +6,12 @@ import {
   toPligtStreamId,
   type FfbKatalog,
   type PligtCommand,
+  type PligtState,
   type Taerskler,
 } from '@hub/domain';
 import {
   handleCommand,
+  StateCache,
   WrongExpectedRevisionError,
   type EventStore,
   type RecordedEvent,
@@ -61,6 +63,7 @@ function noegle(command: PligtCommand): string {
     case 'KraevTilbagemelding':
       return command.data.kravId;
     case 'RegistrerKravOpfyldt':
+    case 'LadKravBortfalde':
       return command.data.kravId;
     case 'SendPaamindelse':
     case 'AfslutPaamindelse':
@@ -83,6 +86,8 @@ export class RulesWorker {
   private readonly clock: () => Date;
   private readonly logger: Logger;
   private readonly cache = new Map<string, RegelDoc>();
+  /** Folded pligt streams, so carrying out a command reads only the stream's tail. */
+  private readonly pligter = new StateCache<PligtState>();
   private subscription: Subscription | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -276,6 +281,7 @@ export class RulesWorker {
           pligtFolding,
           (state) => pligt.decide(command, state, { now }),
           {
+            cache: this.pligter,
             eventId: (index) => regelId('event', command.type, noegle(command), index),
             metadata: () => ({
               schemaVersion: CURRENT_SCHEMA_VERSION,
@@ -307,7 +313,9 @@ export class RulesWorker {
           const tickMs = this.options.tickMs ?? 1000;
           const next = this.stopping ? null : this.state.nextDue();
           const untilNext = next === null ? tickMs : Date.parse(next) - this.clock().getTime();
-          this.schedule(Math.max(5, Math.min(tickMs, untilNext)));
+          // Due and still pending: not yet safe to fire (the log is being read); look again after a whole tick, not
+          // at once, or a worker catching up or blocked would spin.
+          this.schedule(untilNext <= 0 ? tickMs : Math.max(5, Math.min(tickMs, untilNext)));
         });
     }, delayMs);
     this.timer.unref?.();

@@ -14,6 +14,7 @@ import {
   type DelmaalEvent,
   type DelmaalFindes,
   type DelmaalState,
+  type PligtState,
   type FfbKatalog,
   type Regelkonfiguration,
   bestillingFolding,
@@ -71,6 +72,7 @@ const isDelmaalCommand = (command: HubCommand): command is DelmaalCommand => DEL
 export class CommandService {
   private readonly bestillinger = new StateCache<BestillingState>();
   private readonly delmaalCache = new StateCache<DelmaalState>();
+  private readonly pligter = new StateCache<PligtState>();
 
   constructor(private readonly deps: CommandServiceDeps) {}
 
@@ -159,15 +161,18 @@ export class CommandService {
     };
   }
 
-  /** The krav a tilbagemelding says it meets, from the bestilling's tilbagemeldingspligt stream. */
+  /** The open krav a tilbagemelding says it meets, from the bestilling's tilbagemeldingspligt stream. */
   private async kravOpslag(
     bestillingId: string,
     kravId: string | null | undefined,
-  ): Promise<ReadonlyMap<string, { bestillingId: string }>> {
+  ): Promise<ReadonlyMap<string, { bestillingId: string; trigger: string }>> {
     if (typeof kravId !== 'string' || typeof bestillingId !== 'string') return new Map();
-    const { state } = await readState(this.deps.store, toPligtStreamId(bestillingId), pligtFolding);
+    const { state } = await readState(this.deps.store, toPligtStreamId(bestillingId), pligtFolding, this.pligter);
     const krav = state.krav[kravId];
-    return krav && state.parter ? new Map([[kravId, { bestillingId: state.parter.bestillingId }]]) : new Map();
+    // A met krav stays in the map: the bestilling stream itself says which tilbagemelding met it (ALLEREDE_OPFYLDT).
+    return krav && !krav.bortfaldet && state.parter
+      ? new Map([[kravId, { bestillingId: state.parter.bestillingId, trigger: krav.trigger }]])
+      : new Map();
   }
 
   private context(now: string, parter: { kommunekode: string; tilbudId: string } | undefined): DecisionContext {

@@ -33,8 +33,8 @@ export { evolve, initialState } from './bestilling.state';
 /** What the bestilling decider may look up outside its stream: delmål that tilbagemeldinger reference. */
 export interface BestillingOpslag {
   readonly delmaal: ReadonlyMap<string, { readonly bestillingId: string; readonly observationer: readonly string[] }>;
-  /** The tilbagemeldingskrav the hub's rules recorded for this bestilling (its tilbagemeldingspligt stream). */
-  readonly krav?: ReadonlyMap<string, { readonly bestillingId: string }>;
+  /** The open tilbagemeldingskrav the hub's rules recorded for this bestilling (its tilbagemeldingspligt stream). */
+  readonly krav?: ReadonlyMap<string, { readonly bestillingId: string; readonly trigger: string }>;
 }
 
 const INGEN_OPSLAG: BestillingOpslag = { delmaal: new Map() };
@@ -535,7 +535,14 @@ function tilbagemelding(
   if (opfylderKravId !== null && v.uuid('opfylderKravId', opfylderKravId) !== undefined) {
     const krav = opslag.krav?.get(opfylderKravId);
     if (!krav || krav.bestillingId !== state.bestillingId)
-      v.add(Fejlkode.kravFindesIkke, 'opfylderKravId', 'no tilbagemeldingskrav of this bestilling has this id');
+      v.add(Fejlkode.kravFindesIkke, 'opfylderKravId', 'no open tilbagemeldingskrav of this bestilling has this id');
+    else if (krav.trigger !== d.trigger)
+      v.add(
+        Fejlkode.kravAndenTrigger,
+        'trigger',
+        `the krav is a ${krav.trigger} krav; the tilbagemelding that meets it answers the same trigger`,
+        krav.trigger,
+      );
     else if (state.tilbagemeldinger.some((t) => t.opfylderKravId === opfylderKravId))
       v.add(
         Fejlkode.kravAlleredeOpfyldt,

@@ -90,5 +90,6 @@ export const Fejlkode = {
   cprUgyldigt: 'BORGER.CPR_UGYLDIGT',
   kravFindesIkke: 'TILBAGEMELDINGSKRAV.FINDES_IKKE',
   kravAlleredeOpfyldt: 'TILBAGEMELDINGSKRAV.ALLEREDE_OPFYLDT',
+  kravAndenTrigger: 'TILBAGEMELDINGSKRAV.ANDEN_TRIGGER',
   paamindelseFindesIkke: 'PAAMINDELSE.FINDES_IKKE',
 } as const;

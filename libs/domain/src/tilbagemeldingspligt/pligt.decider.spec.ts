@@ -133,4 +133,28 @@ describe('tilbagemeldingspligt decider', () => {
     const anden = paamindelse('0a0a0a0a-0000-4000-8000-0000000000ab');
     expect(() => run(given, { ...anden, data: { ...anden.data, tilbudId: 'tilbud-1' } })).toThrow(DomainError);
   });
+
+  it('lets an open krav lapse once; a lapsed krav is neither met later nor blocks a new one', () => {
+    const given = run([], kraev());
+    const bortfald: PligtCommand = {
+      type: 'LadKravBortfalde',
+      data: { bestillingId: parter.bestillingId, ...begrundet, kravId, aarsag: 'indsatsmaal_afsluttet' },
+    };
+    const lapsed = run(given, bortfald);
+    expect(lapsed).toEqual([
+      {
+        type: 'TilbagemeldingskravBortfaldet',
+        data: { ...parter, ...begrundet, kravId, aarsag: 'indsatsmaal_afsluttet', bortfaldet: NOW },
+      },
+    ]);
+    const after = [...given, ...lapsed];
+    expect(run(after, bortfald)).toEqual([]);
+    expect(
+      run(after, {
+        type: 'RegistrerKravOpfyldt',
+        data: { bestillingId: parter.bestillingId, ...begrundet, kravId, tilbagemeldingId: kravId },
+      }),
+    ).toEqual([]);
+    expect(run(after, kraev({ kravId: '0a0a0a0a-0000-4000-8000-00000000000b' }))).toHaveLength(1);
+  });
 });

@@ -3,6 +3,7 @@ import { DomainError, Fejlkode, notFound, Violations } from '../shared/errors';
 import { erTidspunkt, erUuid } from '../shared/validering';
 import {
   ALVORSGRADER,
+  BORTFALDSAARSAGER,
   KRAV_NIVEAUER,
   KRAV_TRIGGERE,
   MODTAGERE,
@@ -27,7 +28,12 @@ export interface KravTilstand {
   readonly frist: string;
   /** The tilbagemelding that met it; null while open. */
   readonly opfyldtAf: string | null;
+  /** It lapsed unmet (the indsats or indsatsmål ended, or a recommendation ran out). */
+  readonly bortfaldet: boolean;
 }
+
+/** Open: neither met nor lapsed. */
+export const erAabent = (k: KravTilstand): boolean => k.opfyldtAf === null && !k.bortfaldet;
 
 export interface PligtState {
   readonly parter: PligtParter | null;
@@ -62,6 +68,7 @@ export function evolve(state: PligtState, event: PligtEvent): PligtState {
             delmaalId: d.delmaalId,
             frist: d.frist,
             opfyldtAf: null,
+            bortfaldet: false,
           },
         },
       };
@@ -74,6 +81,11 @@ export function evolve(state: PligtState, event: PligtEvent): PligtState {
         parter,
         krav: { ...state.krav, [krav.kravId]: { ...krav, opfyldtAf: event.data.tilbagemeldingId } },
       };
+    }
+    case 'TilbagemeldingskravBortfaldet': {
+      const krav = state.krav[event.data.kravId];
+      if (!krav) return { ...state, parter };
+      return { ...state, parter, krav: { ...state.krav, [krav.kravId]: { ...krav, bortfaldet: true } } };
     }
     case 'PaamindelseSendt':
       return {
@@ -107,7 +119,7 @@ export function aabentKravSomDette(
 ): KravTilstand | undefined {
   return Object.values(state.krav).find(
     (k) =>
-      k.opfyldtAf === null &&
+      erAabent(k) &&
       k.trigger === krav.trigger &&
       k.indsatsmaalId === krav.indsatsmaalId &&
       k.delmaalId === krav.delmaalId,
@@ -162,8 +174,19 @@ export function decide(command: PligtCommand, state: PligtState, ctx: { readonly
       if (!erUuid(d.tilbagemeldingId)) v.add(Fejlkode.ugyldigVaerdi, 'tilbagemeldingId', 'must be a lower-case UUID');
       validerFaelles(v, { ...d, ...state.parter, bestillingId: d.bestillingId }, state);
       v.throwIfAny();
-      if (krav.opfyldtAf !== null) return [];
+      if (!erAabent(krav)) return [];
       return [{ type: 'TilbagemeldingskravOpfyldt', data: { ...d, ...state.parter, opfyldt: ctx.now } }];
+    }
+    case 'LadKravBortfalde': {
+      const d = command.data;
+      const krav = state.krav[d.kravId];
+      if (!krav || !state.parter)
+        throw notFound(Fejlkode.kravFindesIkke, 'no krav of this bestilling has this id', 'kravId');
+      en(v, 'aarsag', d.aarsag, BORTFALDSAARSAGER);
+      validerFaelles(v, { ...d, ...state.parter, bestillingId: d.bestillingId }, state);
+      v.throwIfAny();
+      if (!erAabent(krav)) return [];
+      return [{ type: 'TilbagemeldingskravBortfaldet', data: { ...d, ...state.parter, bortfaldet: ctx.now } }];
     }
     case 'SendPaamindelse': {
       const d = command.data;

@@ -99,6 +99,24 @@ export type TilbagemeldingskravOpfyldt = DomainEvent<
     }
 >;
 
+/** Why a krav lapsed without a tilbagemelding: the indsats or its indsatsmål ended, or a recommendation ran out. */
+export const BORTFALDSAARSAGER = ['indsats_afsluttet', 'indsatsmaal_afsluttet', 'anbefaling_udloebet'] as const;
+export type Bortfaldsaarsag = (typeof BORTFALDSAARSAGER)[number];
+
+/**
+ * A krav lapsed unmet: nothing can meet it any more (the indsats or its indsatsmål ended), or it was a recommendation
+ * (T3, anbefalet) whose frist passed. It leaves the open duties; compliance counts it apart.
+ */
+export type TilbagemeldingskravBortfaldet = DomainEvent<
+  'TilbagemeldingskravBortfaldet',
+  PligtParter &
+    Begrundet & {
+      readonly kravId: string;
+      readonly aarsag: Bortfaldsaarsag;
+      readonly bortfaldet: string;
+    }
+>;
+
 /** A reminder, an overdue notice or an escalation sent to one party. */
 export type PaamindelseSendt = DomainEvent<
   'PaamindelseSendt',
@@ -129,11 +147,17 @@ export type PaamindelseAfsluttet = DomainEvent<
     }
 >;
 
-export type PligtEvent = TilbagemeldingKraevet | TilbagemeldingskravOpfyldt | PaamindelseSendt | PaamindelseAfsluttet;
+export type PligtEvent =
+  | TilbagemeldingKraevet
+  | TilbagemeldingskravOpfyldt
+  | TilbagemeldingskravBortfaldet
+  | PaamindelseSendt
+  | PaamindelseAfsluttet;
 
 export const PLIGT_EVENT_TYPES = [
   'TilbagemeldingKraevet',
   'TilbagemeldingskravOpfyldt',
+  'TilbagemeldingskravBortfaldet',
   'PaamindelseSendt',
   'PaamindelseAfsluttet',
 ] as const satisfies readonly PligtEvent['type'][];
@@ -146,10 +170,15 @@ export type RegistrerKravOpfyldt = Command<
   'RegistrerKravOpfyldt',
   Uden<TilbagemeldingskravOpfyldt['data'], 'opfyldt' | 'kommunekode' | 'tilbudId'>
 >;
+export type LadKravBortfalde = Command<
+  'LadKravBortfalde',
+  Uden<TilbagemeldingskravBortfaldet['data'], 'bortfaldet' | 'kommunekode' | 'tilbudId'>
+>;
 export type SendPaamindelse = Command<'SendPaamindelse', Uden<PaamindelseSendt['data'], 'sendt'>>;
 export type AfslutPaamindelse = Command<
   'AfslutPaamindelse',
   Uden<PaamindelseAfsluttet['data'], 'afsluttet' | 'kommunekode' | 'tilbudId' | 'modtager'>
 >;
 
-export type PligtCommand = KraevTilbagemelding | RegistrerKravOpfyldt | SendPaamindelse | AfslutPaamindelse;
+export type PligtCommand =
+  KraevTilbagemelding | RegistrerKravOpfyldt | LadKravBortfalde | SendPaamindelse | AfslutPaamindelse;

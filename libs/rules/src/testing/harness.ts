@@ -47,12 +47,12 @@ export class RegelHarness {
     return join(this.dir, 'rules.sqlite');
   }
 
-  newWorker(file = this.rulesFile, store: EventStore = this.store): RulesWorker {
+  newWorker(file = this.rulesFile, store: EventStore = this.store, taerskler = this.taerskler): RulesWorker {
     return new RulesWorker({
       store,
       file,
       katalog: ffbKatalog,
-      taerskler: () => ({ ...STANDARD_TAERSKLER, ...this.taerskler }),
+      taerskler: () => ({ ...STANDARD_TAERSKLER, ...taerskler }),
       clock: () => new Date(this.t),
       autoTick: false,
       batchSize: 50,
@@ -81,9 +81,14 @@ export class RegelHarness {
   }
 
   /** Replaces the worker by a new one on the same (or another) state file, as after a restart. */
-  async genstart(file = this.rulesFile, store: EventStore = this.store, vent = true): Promise<void> {
+  async genstart(
+    file = this.rulesFile,
+    store: EventStore = this.store,
+    vent = true,
+    taerskler: Partial<Taerskler> = this.taerskler,
+  ): Promise<void> {
     await this.worker.stop();
-    this.worker = this.newWorker(file, store);
+    this.worker = this.newWorker(file, store, taerskler);
     this.worker.start();
     if (vent) await this.worker.idle();
   }
@@ -120,7 +125,10 @@ export class RegelHarness {
     const krav = new Map(
       pligtEvents
         .filter((e) => e.type === 'TilbagemeldingKraevet')
-        .map((e) => [(e.data as { kravId: string }).kravId, { bestillingId }]),
+        .map((e) => [
+          (e.data as { kravId: string }).kravId,
+          { bestillingId, trigger: (e.data as { trigger: string }).trigger },
+        ]),
     );
     const actor = udfoererFor(tilbudId);
     await handleCommand(

@@ -36,6 +36,7 @@ describe('the AsyncAPI document of the outbound messages', () => {
     expect(both).toEqual([
       'dk.ffb.paamindelse.afsluttet.v1',
       'dk.ffb.paamindelse.sendt.v1',
+      'dk.ffb.tilbagemeldingspligt.bortfaldet.v1',
       'dk.ffb.tilbagemeldingspligt.kraevet.v1',
       'dk.ffb.tilbagemeldingspligt.opfyldt.v1',
     ]);
@@ -55,7 +56,13 @@ describe('the AsyncAPI document of the outbound messages', () => {
     }
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1] as string);
     expect(refs.filter((ref) => resolve(doc, ref) === undefined)).toEqual([]);
-    for (const name of ['RegelV1', 'PaamindelseEmneV1', 'TilbagemeldingKraevetV1', 'PaamindelseSendtV1']) {
+    for (const name of [
+      'RegelV1',
+      'PaamindelseEmneV1',
+      'TilbagemeldingKraevetV1',
+      'TilbagemeldingskravBortfaldetV1',
+      'PaamindelseSendtV1',
+    ]) {
       expect([name, doc.components.schemas[name] !== undefined]).toEqual([name, true]);
     }
   });
@@ -64,6 +71,7 @@ describe('the AsyncAPI document of the outbound messages', () => {
     const recipientOf = (schema: string) =>
       doc.components.messages[schema]?.headers.properties['ce_ffbrecipient']?.description;
     expect(recipientOf('TilbagemeldingKraevetV1')).toMatch(/udfoerer:<tilbudId> or myndighed:<kommunekode>$/);
+    expect(recipientOf('TilbagemeldingskravBortfaldetV1')).toMatch(/udfoerer:<tilbudId> or myndighed:<kommunekode>$/);
     expect(recipientOf('BestillingKvitteretV1')).toMatch(/: myndighed:<kommunekode>$/);
   });
 });

@@ -217,7 +217,7 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
       nyIndsats('0147', 'tilbud_a'),
     ];
     for (const indsats of hele) await helIndsats(writer, indsats);
-    // And a tilbagemeldingspligt forløb for each pair: krav to both parties, påmindelser to one.
+    // And a tilbagemeldingspligt forløb for each pair: krav, opfyldelse and bortfald to both parties, påmindelser to one.
     const medPligt = hele.map((i) => nyIndsats(i.kommunekode, i.tilbudId));
     for (const indsats of medPligt) {
       await accepteret(writer, indsats);
@@ -269,6 +269,8 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
         'dk.ffb.paamindelse.afsluttet.v1 udfoerer',
         'dk.ffb.paamindelse.sendt.v1 myndighed',
         'dk.ffb.paamindelse.sendt.v1 udfoerer',
+        'dk.ffb.tilbagemeldingspligt.bortfaldet.v1 myndighed',
+        'dk.ffb.tilbagemeldingspligt.bortfaldet.v1 udfoerer',
         'dk.ffb.tilbagemeldingspligt.kraevet.v1 myndighed',
         'dk.ffb.tilbagemeldingspligt.kraevet.v1 udfoerer',
         'dk.ffb.tilbagemeldingspligt.opfyldt.v1 myndighed',

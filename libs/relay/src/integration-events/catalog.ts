@@ -6,8 +6,8 @@ export interface OutboundMessageDefinition {
   readonly type: string;
   readonly schema: string;
   /**
-   * The parties whose topics may carry it. Most messages have one; a tilbagemeldingskrav and its opfyldelse go to
-   * both, each on its own topic; a påmindelse to one of the two, its modtager (the summary says which).
+   * The parties whose topics may carry it. Most messages have one; a tilbagemeldingskrav, its opfyldelse and its
+   * bortfald go to both, each on its own topic; a påmindelse to one of the two, its modtager (the summary says which).
    */
   readonly recipients: readonly Part[];
   readonly title: string;
@@ -143,6 +143,14 @@ export const OUTBOUND_MESSAGES: readonly OutboundMessageDefinition[] = [
     ['udfoerer', 'myndighed'],
     'Tilbagemeldingskrav opfyldt',
     "A tilbagemelding met the krav. To both: the duty leaves the udfører's worklist, and the sagsbehandler sees when it was met.",
+  ),
+  m(
+    'dk.ffb.tilbagemeldingspligt.bortfaldet.v1',
+    'TilbagemeldingskravBortfaldetV1',
+    ['udfoerer', 'myndighed'],
+    'Tilbagemeldingskrav bortfaldet',
+    'The krav lapsed unmet: the indsats or its indsatsmål ended, or a recommendation (anbefalet) ran out. To both: it ' +
+      "leaves the udfører's worklist, and the sagsbehandler sees why it was never met.",
   ),
   m(
     'dk.ffb.paamindelse.sendt.v1',

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALVORSGRADER, KRAV_NIVEAUER, KRAV_TRIGGERE, MODTAGERE, PAAMINDELSE_ARTER, toPligtStreamId } from '@hub/domain';
+import {
+  ALVORSGRADER,
+  BORTFALDSAARSAGER,
+  KRAV_NIVEAUER,
+  KRAV_TRIGGERE,
+  MODTAGERE,
+  PAAMINDELSE_ARTER,
+  toPligtStreamId,
+} from '@hub/domain';
 import { openSqliteEventStore, type EventStore, type RecordedEvent } from '@hub/event-store';
 import { cloudEventHeaders } from '../cloudevents';
 import {
@@ -15,6 +23,7 @@ import {
   tilbagemeldingspligt,
   type Indsats,
   type PligtForloeb,
+  udfoererFor,
 } from '../testing/domain-writer';
 import { validateJson, type Schema } from '../testing/json-schema';
 import { partyLabel } from '../topics';
@@ -106,6 +115,7 @@ describe('integration events v1, mapped from what the domain stores', () => {
     expect(enumOf('PaamindelseSendtV1', 'alvor')).toEqual([...ALVORSGRADER]);
     expect(enumOf('PaamindelseSendtV1', 'modtager')).toEqual([...MODTAGERE]);
     expect(enumOf('PaamindelseAfsluttetV1', 'modtager')).toEqual([...MODTAGERE]);
+    expect(enumOf('TilbagemeldingskravBortfaldetV1', 'aarsag')).toEqual([...BORTFALDSAARSAGER]);
   });
 
   it('addresses each message to a catalog party of the bestilling it is about, with the bestilling as subject', () => {
@@ -178,6 +188,7 @@ describe('integration events v1, mapped from what the domain stores', () => {
       'StatusSendt',
       'TilbagemeldingKraevet',
       'TilbagemeldingskravOpfyldt',
+      'TilbagemeldingskravBortfaldet',
       'PaamindelseSendt',
       'PaamindelseAfsluttet',
     ]) {
@@ -249,7 +260,7 @@ describe('integration events v1, mapped from what the domain stores', () => {
       mapped.find((m) => m.event.type === type && (m.event.data as Record<string, unknown>)[field] === value)?.event
         .eventId;
 
-    it('routes a krav and its opfyldelse to both parties, a påmindelse and its afslutning only to its modtager', () => {
+    it('routes a krav, its opfyldelse and its bortfald to both parties, a påmindelse and its afslutning only to its modtager', () => {
       for (const [indsats, forloeb] of [
         [pligtA, forloebA],
         [pligtB, forloebB],
@@ -270,6 +281,8 @@ describe('integration events v1, mapped from what the domain stores', () => {
           ['PaamindelseAfsluttet', forloeb.paamindelseTilUdfoerer, to('paamindelse.afsluttet', udfoerer)],
           ['PaamindelseSendt', forloeb.paamindelseTilMyndighed, to('paamindelse.sendt', myndighed)],
           ['PaamindelseAfsluttet', forloeb.paamindelseTilMyndighed, to('paamindelse.afsluttet', myndighed)],
+          ['TilbagemeldingKraevet', null, to('tilbagemeldingspligt.kraevet', udfoerer, myndighed)],
+          ['TilbagemeldingskravBortfaldet', null, to('tilbagemeldingspligt.bortfaldet', udfoerer, myndighed)],
         ]);
       }
     });
@@ -338,6 +351,51 @@ describe('integration events v1, mapped from what the domain stores', () => {
         expect.objectContaining({ paamindelseId: forloebA.paamindelseTilUdfoerer, modtager: 'udfoerer' }),
         expect.objectContaining({ paamindelseId: forloebA.paamindelseTilMyndighed, modtager: 'myndighed' }),
       ]);
+      // The lapse names the krav, why it lapsed and, as its cause, the krav's own event (its frist passed).
+      const t3KravEvent = eventIdOf('TilbagemeldingKraevet', 'kravId', forloebA.bortfaldetKravId);
+      expect(t3KravEvent).toEqual(expect.any(String));
+      const bortfaldet = messages.filter((m) => m.type === 'dk.ffb.tilbagemeldingspligt.bortfaldet.v1');
+      expect(bortfaldet.map((m) => m.recipient)).toEqual([
+        { party: 'udfoerer', id: 'tilbud-4711' },
+        { party: 'myndighed', id: '0101' },
+      ]);
+      for (const message of bortfaldet) {
+        expect(message.data).toEqual({
+          ...parter,
+          regel: { id: 'KRAV-BORTFALD', version: 1 },
+          aarsager: [t3KravEvent],
+          kravId: forloebA.bortfaldetKravId,
+          aarsag: 'anbefaling_udloebet',
+          bortfaldet: NOW,
+        });
+      }
+    });
+
+    it('keeps a lapsed krav out of reach: a tilbagemelding that names it is refused, and no message is published for it', async () => {
+      const writer = domainWriter(store);
+      const head = await store.headPosition();
+      await expect(
+        writer.bestilling(
+          {
+            type: 'SendTilbagemelding',
+            data: {
+              bestillingId: pligtA.bestillingId,
+              tilbagemeldingId: randomUUID(),
+              trigger: 'T3',
+              tekst: 'Borgeren er flyttet.',
+              opfylderKravId: forloebA.bortfaldetKravId,
+              observationer: [{ type: 'vum', observationId: forloebA.t3ObservationId }],
+            },
+          },
+          udfoererFor(pligtA.tilbudId),
+        ),
+      ).rejects.toMatchObject({ code: 'TILBAGEMELDINGSKRAV.FINDES_IKKE' });
+      expect(await store.headPosition()).toBe(head);
+      // The krav stays lapsed in the public record: krævet and bortfaldet, never opfyldt.
+      const ofKrav = pligtOf(pligtA)
+        .filter((m) => (m.event.data as { kravId?: string }).kravId === forloebA.bortfaldetKravId)
+        .map((m) => m.event.type);
+      expect(ofKrav).toEqual(['TilbagemeldingKraevet', 'TilbagemeldingskravBortfaldet']);
     });
 
     it("gives no party another kommune's or tilbud's indsats: not as recipient, not in a payload", () => {

@@ -44,6 +44,16 @@ export interface ApiTilbagemeldingskravOpfyldtV1 extends ApiPligtFaelles {
   readonly opfyldt: string;
 }
 
+/**
+ * To both parties: the krav lapsed unmet (the indsats or its indsatsmål ended, or a recommendation's frist passed). It
+ * leaves the udfører's worklist; nothing can meet it any more.
+ */
+export interface ApiTilbagemeldingskravBortfaldetV1 extends ApiPligtFaelles {
+  readonly kravId: string;
+  readonly aarsag: 'indsats_afsluttet' | 'indsatsmaal_afsluttet' | 'anbefaling_udloebet';
+  readonly bortfaldet: string;
+}
+
 /** What a påmindelse points at: every field is present, null when the art does not use it. */
 export interface ApiPaamindelseEmneV1 {
   readonly version: number | null;
@@ -109,8 +119,9 @@ const faelles = (parter: BestillingParter, d: Begrundet): ApiPligtFaelles => ({
 });
 
 /**
- * The public messages one tilbagemeldingspligt event gives. A krav and its opfyldelse go to both parties: the udfører
- * must deliver, and the sagsbehandler should see that a duty exists and when it was met. A påmindelse, and its
+ * The public messages one tilbagemeldingspligt event gives. A krav, its opfyldelse and its bortfald go to both
+ * parties: the udfører must deliver, and the sagsbehandler should see that a duty exists and when it was met or
+ * lapsed. A påmindelse, and its
  * afslutning, go only to its modtager: it is that party's work item, and an escalation to the myndighed is not the
  * udfører's business.
  */
@@ -156,6 +167,19 @@ export async function mapPligtEvent(event: PligtEvent, ctx: MappingContext): Pro
         tilbagemeldingId: d.tilbagemeldingId,
         opfyldt: d.opfyldt,
       });
+    }
+    case 'TilbagemeldingskravBortfaldet': {
+      const d = event.data;
+      return to<ApiTilbagemeldingskravBortfaldetV1>(
+        'dk.ffb.tilbagemeldingspligt.bortfaldet.v1',
+        [udfoerer, myndighed],
+        {
+          ...faelles(parter, d),
+          kravId: d.kravId,
+          aarsag: d.aarsag,
+          bortfaldet: d.bortfaldet,
+        },
+      );
     }
     case 'PaamindelseSendt': {
       const d = event.data;

@@ -295,6 +295,25 @@ export const PAYLOAD_SCHEMAS: Record<string, JsonSchema> = {
     regel,
     aarsager,
   }),
+  TilbagemeldingskravBortfaldetV1: object(
+    'The krav lapsed unmet: nothing can meet it any more, or a recommendation ran out. It is neither open nor met.',
+    {
+      bestillingId,
+      borgerId,
+      kommunekode,
+      tilbudId,
+      kravId: uuid(),
+      aarsag: {
+        enum: ['indsats_afsluttet', 'indsatsmaal_afsluttet', 'anbefaling_udloebet'],
+        description:
+          'indsats_afsluttet: the indsats ended; indsatsmaal_afsluttet: the indsatsmål the krav is about ended; ' +
+          'anbefaling_udloebet: a recommended (anbefalet) tilbagemelding was not sent by its frist',
+      },
+      bortfaldet: instant(),
+      regel,
+      aarsager,
+    },
+  ),
   PaamindelseSendtV1: object('A påmindelse, an overdue notice or an escalation, to the party that must act.', {
     bestillingId,
     borgerId,

@@ -66,11 +66,15 @@ export function domainWriter(store: EventStore, now: () => string = () => NOW) {
             entries.set(ref.delmaalId, { bestillingId: found.bestillingId, observationer: found.observationer });
           }
         }
-        const krav = new Map<string, { bestillingId: string }>();
+        // As the hub's command service: a lapsed krav is left out (nothing meets it); a met one stays, since the
+        // bestilling stream itself says which tilbagemelding met it.
+        const krav = new Map<string, { bestillingId: string; trigger: string }>();
         const kravId = command.data.opfylderKravId;
         if (kravId) {
           const { state } = await readState(store, toPligtStreamId(command.data.bestillingId), pligtFolding);
-          if (state.krav[kravId] && state.parter) krav.set(kravId, { bestillingId: state.parter.bestillingId });
+          const fundet = state.krav[kravId];
+          if (fundet && !fundet.bortfaldet && state.parter)
+            krav.set(kravId, { bestillingId: state.parter.bestillingId, trigger: fundet.trigger });
         }
         opslag = { delmaal: entries, krav };
       }
@@ -339,17 +343,25 @@ export interface PligtForloeb {
   readonly paamindelseTilUdfoerer: string;
   /** To the myndighed: the tilbagemelding is not kvitteret. */
   readonly paamindelseTilMyndighed: string;
+  /** A VUM-observation that affects the indsats (T3). */
+  readonly t3ObservationId: string;
+  /** The T3 recommendation it raised, which lapsed unmet when its frist passed. */
+  readonly bortfaldetKravId: string;
 }
 
 const REGEL_T1 = { id: 'T1-TAGER-IKKE-IMOD', version: 1 };
 const REGEL_KRAV_FRIST = { id: 'FRIST-TILBAGEMELDINGSKRAV', version: 2 };
 const REGEL_KVITTERING = { id: 'FRIST-KVITTERING', version: 1 };
+const REGEL_T3 = { id: 'T3-SITUATION-AENDRET', version: 1 };
+const REGEL_BORTFALD = { id: 'KRAV-BORTFALD', version: 1 };
 
 /**
  * T1 on an accepted indsats, as the hub's rules would record it: a VUM-observation that the borger declines, the krav
  * it raises (to both parties), an overdue notice to the udfører, the tilbagemelding that meets the krav and closes the
- * notice, then a reminder to the myndighed to kvittere, closed by its kvittering. Every event of the tilbagemeldingspligt
- * stream the relay maps: 2 krav events, 2 påmindelser sent and 2 afsluttet.
+ * notice, then a reminder to the myndighed to kvittere, closed by its kvittering; then a VUM-observation that affects
+ * the indsats raises a T3 recommendation, which lapses unmet when its frist passes. Every event of the
+ * tilbagemeldingspligt stream the relay maps: 4 krav events (2 krævet, 1 opfyldt, 1 bortfaldet), 2 påmindelser sent
+ * and 2 afsluttet.
  */
 export async function tilbagemeldingspligt(writer: DomainWriter, indsats: Indsats): Promise<PligtForloeb> {
   const { bestillingId, kommunekode, tilbudId, borgerId } = indsats;
@@ -463,5 +475,55 @@ export async function tilbagemeldingspligt(writer: DomainWriter, indsats: Indsat
       paamindelseId: paamindelseTilMyndighed,
     },
   });
-  return { observationId, kravId, tilbagemeldingId, paamindelseTilUdfoerer, paamindelseTilMyndighed };
+  const t3ObservationId = randomUUID();
+  const t3Observation = await writer.bestilling(
+    {
+      type: 'RegistrerVumObservation',
+      data: {
+        bestillingId,
+        observationId: t3ObservationId,
+        tekst: 'Borgeren er flyttet til en anden afdeling.',
+        undertemaer: [FFB.indgaaISamspil],
+        paavirkerIndsatsen: true,
+        observeret: '2026-03-31T10:00:00+02:00',
+      },
+    },
+    udfoerer,
+  );
+  const bortfaldetKravId = randomUUID();
+  const t3Krav = await writer.pligt({
+    type: 'KraevTilbagemelding',
+    data: {
+      ...parter,
+      regel: REGEL_T3,
+      aarsager: [first(t3Observation)],
+      kravId: bortfaldetKravId,
+      borgerId,
+      trigger: 'T3',
+      niveau: 'anbefalet',
+      indsatsmaalId: null,
+      delmaalId: null,
+      begrundelse: 'En observation registrerer en ændring, der påvirker indsatsen.',
+      frist: '2026-04-14',
+    },
+  });
+  await writer.pligt({
+    type: 'LadKravBortfalde',
+    data: {
+      bestillingId,
+      regel: REGEL_BORTFALD,
+      aarsager: [first(t3Krav)],
+      kravId: bortfaldetKravId,
+      aarsag: 'anbefaling_udloebet',
+    },
+  });
+  return {
+    observationId,
+    kravId,
+    tilbagemeldingId,
+    paamindelseTilUdfoerer,
+    paamindelseTilMyndighed,
+    t3ObservationId,
+    bortfaldetKravId,
+  };
 }

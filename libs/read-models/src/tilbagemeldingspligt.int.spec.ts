@@ -11,18 +11,24 @@ import {
   toBestillingStreamId,
   toPligtStreamId,
   type BestillingCommand,
+  type Bortfaldsaarsag,
   type KravNiveau,
   type KravTrigger,
   type Modtager,
   type PligtCommand,
 } from '@hub/domain';
 import { afgivBestilling } from '@hub/domain/testing/fixtures';
-import { handleCommand, openSqliteEventStore, type EventStore } from '@hub/event-store';
+import { handleCommand, openSqliteEventStore, readState, type EventStore } from '@hub/event-store';
 import { Projector } from './projector';
 import { openPostgresReadDb, openSqliteReadDb, type ReadDb } from './read-db';
 import type { Scope } from './queries';
 import type { Tables } from './read-model';
-import { tilbagemeldingspligt } from './tilbagemeldingspligt.read-model';
+import {
+  evolvePligt,
+  tilbagemeldingspligt,
+  type PligtDoc,
+  type PligtHubEvent,
+} from './tilbagemeldingspligt.read-model';
 import * as q from './tilbagemeldingspligt.queries';
 import { dropSchema, freshSchema, PG_URL, requirePostgres } from './testing/postgres';
 
@@ -41,9 +47,10 @@ const B = {
 type Part = (typeof B)[keyof typeof B];
 
 /**
- * The scenario as data: each krav, the day it is required, its frist, and how (and whether) it is met and kvitteret.
- * `naevnt`: the tilbagemelding names the krav (opfylderKravId), and the rules record it the next day as well;
- * `regel`: a tilbagemelding that does not name it is kvitteret first, and only then do the rules record the match.
+ * The scenario as data: each krav, the day it is required, its frist, and how (and whether) it is met and kvitteret,
+ * or lapses. `naevnt`: the tilbagemelding names the krav (opfylderKravId), and the rules record it the next day as
+ * well; `regel`: a tilbagemelding that does not name it is kvitteret first, and only then do the rules record the
+ * match. `bortfaldet`: the rules let the krav lapse that day (after a tilbagemelding of the same day).
  */
 interface KravSpec {
   readonly kravId: string;
@@ -57,6 +64,7 @@ interface KravSpec {
     readonly via: 'naevnt' | 'regel';
     readonly kvitteret: number | null;
   } | null;
+  readonly bortfaldet?: { readonly dag: number; readonly aarsag: Bortfaldsaarsag };
 }
 const KRAV: readonly KravSpec[] = [
   {
@@ -86,7 +94,16 @@ const KRAV: readonly KravSpec[] = [
     frist: 9,
     opfyldt: { dag: 3, via: 'regel', kvitteret: 4 },
   },
-  { kravId: uuid(104), part: B.b2, trigger: 'T3', niveau: 'anbefalet', kraevet: 3, frist: 6, opfyldt: null },
+  {
+    kravId: uuid(104),
+    part: B.b2,
+    trigger: 'T3',
+    niveau: 'anbefalet',
+    kraevet: 3,
+    frist: 6, // would be overdue, but the recommendation ran out
+    opfyldt: null,
+    bortfaldet: { dag: 7, aarsag: 'anbefaling_udloebet' },
+  },
   { kravId: uuid(105), part: B.b1, trigger: 'T3', niveau: 'paakraevet', kraevet: 9, frist: IDAG, opfyldt: null },
   { kravId: uuid(106), part: B.b3, trigger: 'T1', niveau: 'paakraevet', kraevet: 4, frist: 30, opfyldt: null },
   {
@@ -99,7 +116,45 @@ const KRAV: readonly KravSpec[] = [
     opfyldt: { dag: 17, via: 'naevnt', kvitteret: 18 },
   },
   { kravId: uuid(108), part: B.b2, trigger: 'T1', niveau: 'paakraevet', kraevet: 11, frist: 12, opfyldt: null },
+  {
+    kravId: uuid(109),
+    part: B.b1,
+    trigger: 'T2',
+    niveau: 'paakraevet',
+    kraevet: 10,
+    frist: 12,
+    opfyldt: null,
+    bortfaldet: { dag: 13, aarsag: 'indsatsmaal_afsluttet' },
+  },
+  {
+    // Named by a tilbagemelding, then lapsed by the rules before they recorded the match: the pligt stream says
+    // bortfaldet (and no opfyldt), but the tilbagemelding came first in the log, and the first fact wins.
+    kravId: uuid(110),
+    part: B.b2,
+    trigger: 'T3',
+    niveau: 'anbefalet',
+    kraevet: 12,
+    frist: 14,
+    opfyldt: { dag: 15, via: 'naevnt', kvitteret: null },
+    bortfaldet: { dag: 15, aarsag: 'anbefaling_udloebet' },
+  },
+  {
+    kravId: uuid(111),
+    part: B.b3,
+    trigger: 'T2',
+    niveau: 'paakraevet',
+    kraevet: 5,
+    frist: 8,
+    opfyldt: null,
+    bortfaldet: { dag: 9, aarsag: 'indsats_afsluttet' },
+  },
 ];
+
+/** As the scenario's days order the facts: lapsed when the lapse came before any tilbagemelding met the krav. */
+const bortfaldt = (k: KravSpec): boolean =>
+  k.bortfaldet !== undefined && (k.opfyldt === null || k.bortfaldet.dag < k.opfyldt.dag);
+const opfyldt = (k: KravSpec): boolean => k.opfyldt !== null && !bortfaldt(k);
+const aaben = (k: KravSpec): boolean => !opfyldt(k) && !bortfaldt(k);
 
 interface PaamindelseSpec {
   readonly paamindelseId: string;
@@ -129,9 +184,17 @@ async function skriv(store: EventStore): Promise<void> {
     }),
   });
   const begrundet = { regel: { id: 'TP-TEST', version: 1 }, aarsager: [uuid(9_999)] };
-  const kravIder = new Set(KRAV.map((k) => k.kravId));
-  const onBestilling = (day: number, command: BestillingCommand) =>
-    handleCommand(
+  const onBestilling = async (day: number, command: BestillingCommand) => {
+    // As the hub's command service: the named krav with its trigger, from the pligt stream; a lapsed one is left out.
+    const krav = new Map<string, { bestillingId: string; trigger: string }>();
+    const kravId = command.type === 'SendTilbagemelding' ? command.data.opfylderKravId : null;
+    if (typeof kravId === 'string') {
+      const { state } = await readState(store, toPligtStreamId(command.data.bestillingId), pligtFolding);
+      const k = state.krav[kravId];
+      if (k && !k.bortfaldet && state.parter)
+        krav.set(kravId, { bestillingId: state.parter.bestillingId, trigger: k.trigger });
+    }
+    return handleCommand(
       store,
       toBestillingStreamId(command.data.bestillingId),
       bestillingFolding,
@@ -140,13 +203,11 @@ async function skriv(store: EventStore): Promise<void> {
           command,
           s,
           { now: dag(day), katalog: ffbKatalog, regler: STANDARD_REGLER },
-          {
-            delmaal: new Map(),
-            krav: new Map([...kravIder].map((k) => [k, { bestillingId: command.data.bestillingId }])),
-          },
+          { delmaal: new Map(), krav },
         ),
       context(dag(day)),
     );
+  };
   const onPligt = (day: number, command: PligtCommand) =>
     handleCommand(
       store,
@@ -189,7 +250,22 @@ async function skriv(store: EventStore): Promise<void> {
           },
         }),
     });
-    if (!k.opfyldt) continue;
+    const lapse = k.bortfaldet;
+    const bortfald = () => {
+      if (lapse)
+        steps.push({
+          day: lapse.dag,
+          run: () =>
+            onPligt(lapse.dag, {
+              type: 'LadKravBortfalde',
+              data: { bestillingId, kravId: k.kravId, aarsag: lapse.aarsag, ...begrundet },
+            }),
+        });
+    };
+    if (!k.opfyldt) {
+      bortfald();
+      continue;
+    }
     const tilbagemeldingId = uuid(400 + i);
     const { dag: d, via, kvitteret } = k.opfyldt;
     steps.push({
@@ -207,6 +283,8 @@ async function skriv(store: EventStore): Promise<void> {
           },
         }),
     });
+    // After the tilbagemelding of its day, before the rules' record of the match.
+    bortfald();
     // The rules' record: the day after (named), or only after the kvittering (not named).
     const registreret = via === 'naevnt' ? d + 1 : (kvitteret ?? d) + 1;
     steps.push({
@@ -263,15 +341,16 @@ async function skriv(store: EventStore): Promise<void> {
 
 /** The figures, computed from the scenario's days: the oracle the query must agree with. */
 function forventet(krav: readonly KravSpec[]) {
-  const opfyldte = krav.filter((k) => k.opfyldt !== null);
+  const opfyldte = krav.filter(opfyldt);
   const dage = opfyldte.map((k) => (k.opfyldt?.dag ?? 0) - k.kraevet).sort((a, b) => a - b);
   const midt = Math.floor(dage.length / 2);
   return {
     kraevet: krav.length,
     opfyldt: opfyldte.length,
     opfyldtIndenFrist: opfyldte.filter((k) => (k.opfyldt?.dag ?? Infinity) <= k.frist).length,
-    aabne: krav.length - opfyldte.length,
-    overskredne: krav.filter((k) => k.opfyldt === null && k.frist < IDAG).length,
+    bortfaldne: krav.filter(bortfaldt).length,
+    aabne: krav.filter(aaben).length,
+    overskredne: krav.filter((k) => aaben(k) && k.frist < IDAG).length,
     kvitteret: opfyldte.filter((k) => k.opfyldt?.kvitteret !== null).length,
     medianDageTilOpfyldt:
       dage.length === 0
@@ -343,8 +422,17 @@ describe.each([
 
   it('compliance per trigger, in total and per tilbud, as the scenario gives it', async () => {
     const egne = KRAV.filter(af(kommune0101));
-    // The oracle on the scenario, counted by hand once: 0101 has seven krav, four met, two of them by their frist.
-    expect(forventet(egne)).toMatchObject({ kraevet: 7, opfyldt: 4, opfyldtIndenFrist: 2, aabne: 3, overskredne: 2 });
+    // The oracle on the scenario, counted by hand once: 0101 has nine krav; five met (110 by the tilbagemelding that
+    // came before its lapse), two of them by their frist; two lapsed (104 and 109, both past their frist, so not
+    // overdue); two open, one of them (108) overdue.
+    expect(forventet(egne)).toMatchObject({
+      kraevet: 9,
+      opfyldt: 5,
+      opfyldtIndenFrist: 2,
+      bortfaldne: 2,
+      aabne: 2,
+      overskredne: 1,
+    });
     const rapport = await q.overholdelse(db(), t, kommune0101, dato(IDAG));
     expect(rapport.samlet).toEqual(forventet(egne));
     expect(rapport.triggere).toEqual(perTrigger(egne));
@@ -382,34 +470,78 @@ describe.each([
     );
   });
 
-  it('lists each party its own krav: met from the tilbagemelding that named it or the rules, kvitteret, overskredet', async () => {
+  it('lists each party its own krav by status: met from the tilbagemelding that named it or the rules, kvitteret, lapsed, overskredet', async () => {
     for (const scope of [kommune0101, kommune0147, tilbudA, tilbudB]) {
       const liste = await krav(scope);
       const egne = KRAV.filter(af(scope));
       expect(liste.map((k) => k.kravId).sort()).toEqual(egne.map((k) => k.kravId).sort());
       for (const spec of egne) {
         const row = liste.find((k) => k.kravId === spec.kravId);
-        expect([spec.kravId, row?.opfyldt, row?.kvitteret, row?.overskredet, row?.frist]).toEqual([
+        expect([
+          spec.kravId,
+          row?.opfyldt,
+          row?.kvitteret,
+          row?.bortfaldet,
+          row?.bortfaldsaarsag,
+          row?.overskredet,
+          row?.frist,
+        ]).toEqual([
           spec.kravId,
           // The time is the tilbagemelding's, not the rules' later record.
-          spec.opfyldt ? dag(spec.opfyldt.dag) : null,
-          spec.opfyldt?.kvitteret != null ? dag(spec.opfyldt.kvitteret) : null,
-          spec.opfyldt === null && spec.frist < IDAG,
+          opfyldt(spec) ? dag(spec.opfyldt?.dag as number) : null,
+          opfyldt(spec) && spec.opfyldt?.kvitteret != null ? dag(spec.opfyldt.kvitteret) : null,
+          bortfaldt(spec) ? dag(spec.bortfaldet?.dag as number) : null,
+          bortfaldt(spec) ? spec.bortfaldet?.aarsag : null,
+          aaben(spec) && spec.frist < IDAG,
           dato(spec.frist),
         ]);
       }
+      const status = async (s: q.KravStatus) =>
+        (await q.tilbagemeldingskrav(db(), t, scope, dato(IDAG), { status: s })).map((k) => k.kravId);
+      // Open: neither met nor lapsed, most urgent first (frist, then kraevet).
+      expect([scope, await status('aaben')]).toEqual([
+        scope,
+        egne
+          .filter(aaben)
+          .sort((a, b) => a.frist - b.frist || a.kraevet - b.kraevet)
+          .map((k) => k.kravId),
+      ]);
+      expect([scope, (await status('opfyldt')).sort()]).toEqual([
+        scope,
+        egne
+          .filter(opfyldt)
+          .map((k) => k.kravId)
+          .sort(),
+      ]);
+      // Lapsed, the latest lapse first.
+      expect([scope, await status('bortfaldet')]).toEqual([
+        scope,
+        egne
+          .filter(bortfaldt)
+          .sort((a, b) => (b.bortfaldet?.dag ?? 0) - (a.bortfaldet?.dag ?? 0))
+          .map((k) => k.kravId),
+      ]);
+      expect([scope, (await status('alle')).sort()]).toEqual([scope, egne.map((k) => k.kravId).sort()]);
     }
-    const aabne = await q.tilbagemeldingskrav(db(), t, kommune0101, dato(IDAG), { status: 'aaben' });
-    const aabneSpec = KRAV.filter(af(kommune0101)).filter((k) => k.opfyldt === null);
-    // Most urgent first.
-    expect(aabne.map((k) => k.kravId)).toEqual([...aabneSpec].sort((a, b) => a.frist - b.frist).map((k) => k.kravId));
-    const opfyldte = await q.tilbagemeldingskrav(db(), t, kommune0101, dato(IDAG), { status: 'opfyldt' });
-    expect(opfyldte.map((k) => k.kravId).sort()).toEqual(
-      KRAV.filter(af(kommune0101))
-        .filter((k) => k.opfyldt !== null)
-        .map((k) => k.kravId)
-        .sort(),
+    // Every status appears in the scenario, for the kommune and for the tilbud that serves two kommuner.
+    for (const scope of [kommune0101, tilbudA])
+      for (const s of ['aaben', 'opfyldt', 'bortfaldet'] as const)
+        expect([scope, s, (await q.tilbagemeldingskrav(db(), t, scope, dato(IDAG), { status: s })).length > 0]).toEqual(
+          [scope, s, true],
+        );
+  });
+
+  it('a krav named by a tilbagemelding and then lapsed in the pligt stream stays met: the first fact in the log wins', async () => {
+    const spec = KRAV.find((k) => k.opfyldt !== null && k.bortfaldet !== undefined) as KravSpec;
+    const pligtEvents = (await store.readStream(toPligtStreamId(spec.part.bestillingId)))
+      .filter((e) => (e.data as { kravId?: string }).kravId === spec.kravId)
+      .map((e) => e.type);
+    // The rules lapsed it and so recorded no match; the tilbagemelding before the lapse met it all the same.
+    expect(pligtEvents).toEqual(['TilbagemeldingKraevet', 'TilbagemeldingskravBortfaldet']);
+    const [row] = (await krav(spec.part.tilbudId === 'tilbud-b' ? tilbudB : tilbudA)).filter(
+      (k) => k.kravId === spec.kravId,
     );
+    expect([row?.opfyldt, row?.bortfaldet, row?.overskredet]).toEqual([dag(spec.opfyldt?.dag as number), null, false]);
   });
 
   it('shows a party only the påmindelser addressed to it, of its own kommune or tilbud', async () => {
@@ -434,5 +566,79 @@ describe.each([
         }
       }
     }
+  });
+});
+
+describe('the fold of a krav that lapses: open, met or lapsed, never two; the first fact in the log wins', () => {
+  const parter = { bestillingId: uuid(1), kommunekode: '0101', tilbudId: 'tilbud-a' };
+  const begrundet = { regel: { id: 'TP-TEST', version: 1 }, aarsager: [uuid(9_999)] };
+  const kravId = uuid(501);
+  const tilbagemeldingId = uuid(502);
+  const kraevet: PligtHubEvent = {
+    type: 'TilbagemeldingKraevet',
+    data: {
+      ...parter,
+      ...begrundet,
+      kravId,
+      borgerId: uuid(300),
+      trigger: 'T2',
+      niveau: 'paakraevet',
+      indsatsmaalId: null,
+      delmaalId: null,
+      begrundelse: 'Hubben kræver en tilbagemelding.',
+      frist: dato(5),
+      kraevet: dag(0),
+    },
+  };
+  const sendt: PligtHubEvent = {
+    type: 'TilbagemeldingSendt',
+    data: {
+      bestillingId: parter.bestillingId,
+      tilbagemeldingId,
+      trigger: 'T2',
+      tekst: 'Tilbagemelding',
+      indsatsmaalId: null,
+      observationer: [],
+      opfylderKravId: kravId,
+      sendt: dag(3),
+    },
+  };
+  const registreret: PligtHubEvent = {
+    type: 'TilbagemeldingskravOpfyldt',
+    data: { ...parter, ...begrundet, kravId, tilbagemeldingId, opfyldt: dag(4) },
+  };
+  const bortfaldet: PligtHubEvent = {
+    type: 'TilbagemeldingskravBortfaldet',
+    data: { ...parter, ...begrundet, kravId, aarsag: 'indsatsmaal_afsluttet', bortfaldet: dag(2) },
+  };
+  const fold = (events: readonly PligtHubEvent[]) => {
+    const touched = new Set<string>();
+    const doc = events.reduce<PligtDoc | null>((d, e, i) => evolvePligt(d, e, i + 1, touched), null);
+    const k = doc?.krav[kravId];
+    return { state: [k?.opfyldt ?? null, k?.bortfaldet ?? null, k?.bortfaldsaarsag ?? null], touched: [...touched] };
+  };
+
+  it('a lapse marks an open krav with its time and cause; a second lapse changes nothing', () => {
+    expect(fold([kraevet, bortfaldet]).state).toEqual([null, dag(2), 'indsatsmaal_afsluttet']);
+    const igen: PligtHubEvent = {
+      type: 'TilbagemeldingskravBortfaldet',
+      data: { ...parter, ...begrundet, kravId, aarsag: 'indsats_afsluttet', bortfaldet: dag(6) },
+    };
+    expect(fold([kraevet, bortfaldet, igen]).state).toEqual([null, dag(2), 'indsatsmaal_afsluttet']);
+    const doc = evolvePligt(evolvePligt(null, kraevet, 1), bortfaldet, 2);
+    const touched = new Set<string>();
+    evolvePligt(doc, igen, 3, touched);
+    expect(touched.size).toBe(0);
+  });
+
+  it('a krav met first is not lapsed by a later lapse, nor a lapsed one met by a later tilbagemelding or record', () => {
+    expect(fold([kraevet, sendt, bortfaldet]).state).toEqual([dag(3), null, null]);
+    expect(fold([kraevet, registreret, bortfaldet]).state).toEqual([dag(4), null, null]);
+    // The bestilling decider now refuses a tilbagemelding that names a lapsed krav; a log from before still folds.
+    expect(fold([kraevet, bortfaldet, sendt, registreret]).state).toEqual([null, dag(2), 'indsatsmaal_afsluttet']);
+  });
+
+  it('a lapse of a krav the model does not know changes no krav row', () => {
+    expect(fold([bortfaldet]).touched).toEqual([]);
   });
 });

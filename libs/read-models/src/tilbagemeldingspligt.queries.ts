@@ -18,9 +18,15 @@ const MAX = 500;
 const page = <Q extends { limit: (n: number) => Q; offset: (n: number) => Q }>(q: Q, side: Side = {}) =>
   q.limit(Math.min(side.limit ?? 100, MAX)).offset(side.offset ?? 0);
 
-/** An open krav whose frist lies before today. `idag` is the caller's clock, never read here. */
-export const overskredet = (k: { opfyldt: string | null; frist: string }, idag: string): boolean =>
-  k.opfyldt === null && k.frist < idag;
+/** Neither met nor lapsed. */
+export const aabent = (k: { opfyldt: string | null; bortfaldet: string | null }): boolean =>
+  k.opfyldt === null && k.bortfaldet === null;
+
+/** An open krav (neither met nor lapsed) whose frist lies before today. `idag` is the caller's clock, never read here. */
+export const overskredet = (
+  k: { opfyldt: string | null; bortfaldet: string | null; frist: string },
+  idag: string,
+): boolean => aabent(k) && k.frist < idag;
 
 /** Whether a met krav was met by its frist (the date of the tilbagemelding, UTC, as everywhere in the hub). */
 export const opfyldtIndenFrist = (k: { opfyldt: string | null; frist: string }): boolean =>
@@ -28,17 +34,25 @@ export const opfyldtIndenFrist = (k: { opfyldt: string | null; frist: string }):
 
 export type KravListe = KravDoc & { readonly overskredet: boolean };
 
-/** The caller's tilbagemeldingskrav, open ones by frist (the most urgent first), met ones newest first. */
+export const KRAV_STATUSSER = ['aaben', 'opfyldt', 'bortfaldet', 'alle'] as const;
+export type KravStatus = (typeof KRAV_STATUSSER)[number];
+
+/**
+ * The caller's tilbagemeldingskrav: open ones (neither met nor lapsed) by frist, the most urgent first; met ones and
+ * lapsed ones newest first; all of them newest krav first.
+ */
 export async function tilbagemeldingskrav(
   db: Db,
   t: Tables<'krav'>,
   scope: Scope,
   idag: string,
-  filter: { status?: 'aaben' | 'opfyldt' | 'alle' } & Side = {},
+  filter: { status?: KravStatus } & Side = {},
 ): Promise<KravListe[]> {
   let q = scoped(db.selectFrom(t.krav).select(['doc']), scope);
-  if (filter.status === 'aaben') q = q.where('opfyldt', 'is', null).orderBy('frist').orderBy('kraevet');
+  if (filter.status === 'aaben')
+    q = q.where('opfyldt', 'is', null).where('bortfaldet', 'is', null).orderBy('frist').orderBy('kraevet');
   else if (filter.status === 'opfyldt') q = q.where('opfyldt', 'is not', null).orderBy('opfyldt', 'desc');
+  else if (filter.status === 'bortfaldet') q = q.where('bortfaldet', 'is not', null).orderBy('bortfaldet', 'desc');
   else q = q.orderBy('kraevet', 'desc');
   const rows = (await page(q.orderBy('id'), filter).execute()) as { doc: string }[];
   return rows.map((r) => {
@@ -116,7 +130,9 @@ export interface Overholdelse {
   readonly opfyldt: number;
   /** Of those met, by their frist. */
   readonly opfyldtIndenFrist: number;
-  /** Still open. */
+  /** Lapsed unmet (the indsats or indsatsmål ended, or a recommendation ran out): neither open nor met. */
+  readonly bortfaldne: number;
+  /** Still open: neither met nor lapsed. */
   readonly aabne: number;
   /** Open with the frist before today. */
   readonly overskredne: number;
@@ -155,6 +171,7 @@ interface KravFakta {
   readonly frist: string;
   readonly opfyldt: string | null;
   readonly kvitteret: string | null;
+  readonly bortfaldet: string | null;
 }
 
 /** The figures of a list of krav against `idag`. Pure: what the query and its tests compute the same way. */
@@ -164,7 +181,8 @@ export function overholdelseAf(krav: readonly KravFakta[], idag: string): Overho
     kraevet: krav.length,
     opfyldt: opfyldte.length,
     opfyldtIndenFrist: opfyldte.filter(opfyldtIndenFrist).length,
-    aabne: krav.length - opfyldte.length,
+    bortfaldne: krav.filter((k) => k.bortfaldet !== null).length,
+    aabne: krav.filter(aabent).length,
     overskredne: krav.filter((k) => overskredet(k, idag)).length,
     kvitteret: opfyldte.filter((k) => k.kvitteret !== null).length,
     medianDageTilOpfyldt: median(
@@ -187,7 +205,7 @@ function perTrigger(krav: readonly KravFakta[], idag: string) {
 /**
  * Tilbagemeldingspligt compliance for the caller's kommune or tilbud (reference.md §6.5 Q-A11, the duty side): of the
  * krav recorded from `fra` to `til` (dates of `kraevet`, both inclusive, unbounded when absent), how many are met, met by
- * their frist, open, overdue against `idag`, kvitteret, and the median days to meet them; in total, per trigger, and for
+ * their frist, lapsed, open, overdue against `idag`, kvitteret, and the median days to meet them; in total, per trigger, and for
  * the myndighed per tilbud. A party sees its own krav one by one anyway, so no group is suppressed.
  */
 export async function overholdelse(
@@ -198,7 +216,7 @@ export async function overholdelse(
   filter: OverholdelseFilter = {},
 ): Promise<OverholdelseRapport> {
   let q = scoped(
-    db.selectFrom(t.krav).select(['trigger', 'tilbud_id', 'kraevet', 'frist', 'opfyldt', 'kvitteret']),
+    db.selectFrom(t.krav).select(['trigger', 'tilbud_id', 'kraevet', 'frist', 'opfyldt', 'kvitteret', 'bortfaldet']),
     scope,
   );
   if (filter.fra) q = q.where('kraevet', '>=', filter.fra);
@@ -211,6 +229,7 @@ export async function overholdelse(
     frist: r['frist'] as string,
     opfyldt: (r['opfyldt'] as string | null) ?? null,
     kvitteret: (r['kvitteret'] as string | null) ?? null,
+    bortfaldet: (r['bortfaldet'] as string | null) ?? null,
   }));
   const rapport = {
     fra: filter.fra ?? null,

@@ -1,6 +1,7 @@
 import {
   tilBestillingEvent,
   tilPligtEvent,
+  type Bortfaldsaarsag,
   type KravNiveau,
   type KravTrigger,
   type PaamindelseSendt,
@@ -16,7 +17,10 @@ import { insertNew, loadDocs, upsertRows, type Row } from './rows';
 
 type T = 'kontekst' | 'krav' | 'paamindelse';
 
-/** A tilbagemeldingskrav as the parties see it: what the hub required, by when, and when and how it was met. */
+/**
+ * A tilbagemeldingskrav as the parties see it: what the hub required, by when, and when and how it was met, or when and
+ * why it lapsed unmet. A krav is open, met or lapsed, never two of them: the first fact in the log wins.
+ */
 export interface KravDoc {
   readonly kravId: string;
   readonly bestillingId: string;
@@ -37,6 +41,9 @@ export interface KravDoc {
   readonly tilbagemeldingId: string | null;
   /** When the myndighed kvitterede that tilbagemelding. */
   readonly kvitteret: string | null;
+  /** When the krav lapsed unmet (the indsats or indsatsmål ended, or a recommendation ran out); null otherwise. */
+  readonly bortfaldet: string | null;
+  readonly bortfaldsaarsag: Bortfaldsaarsag | null;
 }
 
 /** What the model keeps per bestilling: its krav, and its tilbagemeldinger (to link a krav to its kvittering). */
@@ -70,15 +77,19 @@ function toPligtEvents(recorded: readonly RecordedEvent[]): { event: PligtHubEve
 
 const medKrav = (doc: PligtDoc, krav: KravDoc): PligtDoc => ({ ...doc, krav: { ...doc.krav, [krav.kravId]: krav } });
 
+/** Neither met nor lapsed. */
+const aaben = (krav: KravDoc): boolean => krav.opfyldt === null && krav.bortfaldet === null;
+
 /**
  * The krav met by a tilbagemelding, once: the first fact wins. A `TilbagemeldingSendt` that names the krav
  * (`opfylderKravId`) is the earliest fact; the rules' `TilbagemeldingskravOpfyldt` follows it (a no-op then) or
  * records a match the tilbagemelding did not name. The time is the tilbagemelding's, and a kvittering that came
- * before the rules' record is carried over.
+ * before the rules' record is carried over. A krav that lapsed first stays lapsed: the bestilling decider refuses a
+ * tilbagemelding that names a lapsed krav, and the rules record no opfyldelse of it.
  */
 function opfyld(doc: PligtDoc, kravId: string, tilbagemeldingId: string, registreret: string): PligtDoc {
   const krav = doc.krav[kravId];
-  if (!krav || krav.opfyldt !== null) return doc;
+  if (!krav || !aaben(krav)) return doc;
   const tilbagemelding = doc.tilbagemeldinger[tilbagemeldingId];
   return medKrav(doc, {
     ...krav,
@@ -131,6 +142,8 @@ export function evolvePligt(
         opfyldt: null,
         tilbagemeldingId: null,
         kvitteret: null,
+        bortfaldet: null,
+        bortfaldsaarsag: null,
       });
       // A tilbagemelding that named this krav before it was recorded here (the domain orders them the other way).
       const tidligere = Object.entries(next.tilbagemeldinger).find(([, t]) => t.opfylderKravId === d.kravId);
@@ -140,6 +153,13 @@ export function evolvePligt(
     case 'TilbagemeldingskravOpfyldt':
       next = opfyld(next, event.data.kravId, event.data.tilbagemeldingId, event.data.opfyldt);
       break;
+    case 'TilbagemeldingskravBortfaldet': {
+      // The first fact wins here too: a krav a tilbagemelding met before the lapse was read stays met.
+      const krav = next.krav[event.data.kravId];
+      if (krav && aaben(krav))
+        next = medKrav(next, { ...krav, bortfaldet: event.data.bortfaldet, bortfaldsaarsag: event.data.aarsag });
+      break;
+    }
     case 'TilbagemeldingSendt': {
       const d = event.data;
       const opfylderKravId = d.opfylderKravId ?? null;
@@ -193,6 +213,7 @@ const kravRow = (k: KravDoc): Row => ({
   opfyldt: k.opfyldt,
   tilbagemelding_id: k.tilbagemeldingId,
   kvitteret: k.kvitteret,
+  bortfaldet: k.bortfaldet,
   doc: JSON.stringify(k),
 });
 
@@ -212,12 +233,14 @@ const paamindelseRow = ({ data: d }: PaamindelseSendt): Row => ({
 
 /**
  * Tilbagemeldingspligt: the krav the hub's rules recorded (reference.md §4.1), each marked opfyldt when a tilbagemelding
- * met it and kvitteret when the myndighed acknowledged that tilbagemelding; and the påmindelser, overdue notices and
+ * met it and kvitteret when the myndighed acknowledged that tilbagemelding, or bortfaldet (with why) when it lapsed
+ * unmet; and the påmindelser, overdue notices and
  * escalations sent to either party (§4.2), open until afsluttet. Serves both parties' worklists and compliance (Q-A11).
  */
 export const tilbagemeldingspligt: ReadModel<T> = {
   name: 'tilbagemeldingspligt',
-  version: 1,
+  // 2: krav lapse (TilbagemeldingskravBortfaldet): a bortfaldet column and two doc fields; a running hub rebuilds.
+  version: 2,
   tables: ['kontekst', 'krav', 'paamindelse'],
   async createTables({ db }: ReadDb, t: Tables<T>) {
     await db.schema
@@ -244,6 +267,7 @@ export const tilbagemeldingspligt: ReadModel<T> = {
       .addColumn('opfyldt', 'text')
       .addColumn('tilbagemelding_id', 'text')
       .addColumn('kvitteret', 'text')
+      .addColumn('bortfaldet', 'text')
       .execute();
     let paamindelse = db.schema.createTable(t.paamindelse).addColumn('id', 'text', (c) => c.primaryKey());
     for (const c of [

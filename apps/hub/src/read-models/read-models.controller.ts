@@ -94,7 +94,7 @@ export class MyndighedController {
 
   @Get('tilbagemeldingskrav')
   @ApiOperation({
-    summary: "The kommune's tilbagemeldingskrav: open or met; an open one past its frist is overskredet",
+    summary: "The kommune's tilbagemeldingskrav: open, met or lapsed; an open one past its frist is overskredet",
   })
   @ApiOkResponse({ type: TilbagemeldingskravDto, isArray: true })
   async tilbagemeldingskrav(@Caller() caller: Principal, @Query() q: TilbagemeldingskravQuery) {
@@ -184,7 +184,7 @@ export class UdfoererController {
 
   @Get('tilbagemeldingskrav')
   @ApiOperation({
-    summary: "The tilbud's tilbagemeldingskrav: open or met; an open one past its frist is overskredet",
+    summary: "The tilbud's tilbagemeldingskrav: open, met or lapsed; an open one past its frist is overskredet",
   })
   @ApiOkResponse({ type: TilbagemeldingskravDto, isArray: true })
   async tilbagemeldingskrav(@Caller() caller: Principal, @Query() q: TilbagemeldingskravQuery) {

@@ -1,6 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ALVORSGRADER, KRAV_NIVEAUER, KRAV_TRIGGERE, MODTAGERE, PAAMINDELSE_ARTER } from '@hub/domain';
+import {
+  ALVORSGRADER,
+  BORTFALDSAARSAGER,
+  KRAV_NIVEAUER,
+  KRAV_TRIGGERE,
+  MODTAGERE,
+  PAAMINDELSE_ARTER,
+} from '@hub/domain';
+import { pligtQueries } from '@hub/read-models';
 import { SideQuery } from './read-models.dto';
 
 const DATO = /^\d{4}-\d{2}-\d{2}$/;
@@ -14,14 +22,16 @@ const EKS = {
 
 export class TilbagemeldingskravQuery extends SideQuery {
   @ApiPropertyOptional({
-    enum: ['aaben', 'opfyldt', 'alle'],
+    enum: pligtQueries.KRAV_STATUSSER,
     default: 'alle',
     description:
-      'aaben: endnu ikke opfyldt, tidligste frist først; opfyldt: mødt af en tilbagemelding, senest opfyldte først; alle: nyeste krav først.',
+      'aaben: hverken opfyldt eller bortfaldet, tidligste frist først; opfyldt: mødt af en tilbagemelding, senest ' +
+      'opfyldte først; bortfaldet: bortfaldet uden tilbagemelding (indsatsen eller indsatsmålet er afsluttet, eller ' +
+      'en anbefaling er udløbet), senest bortfaldne først; alle: nyeste krav først.',
   })
   @IsOptional()
-  @IsIn(['aaben', 'opfyldt', 'alle'])
-  status?: 'aaben' | 'opfyldt' | 'alle';
+  @IsIn([...pligtQueries.KRAV_STATUSSER])
+  status?: pligtQueries.KravStatus;
 }
 
 export class PaamindelserQuery extends SideQuery {
@@ -103,7 +113,25 @@ export class TilbagemeldingskravDto {
     description: 'Hvornår myndigheden kvitterede for den tilbagemelding.',
   })
   kvitteret!: string | null;
-  @ApiProperty({ description: 'Åbent, og fristen var før i dag.' }) overskredet!: boolean;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description:
+      'Hvornår kravet bortfaldt uden tilbagemelding; et bortfaldet krav er hverken åbent eller opfyldt. Null ellers.',
+  })
+  bortfaldet!: string | null;
+  @ApiProperty({
+    enum: BORTFALDSAARSAGER,
+    nullable: true,
+    type: String,
+    description:
+      'Hvorfor kravet bortfaldt: indsats_afsluttet (indsatsen er afsluttet), indsatsmaal_afsluttet (indsatsmålet er ' +
+      'afsluttet), anbefaling_udloebet (en anbefalet tilbagemelding blev ikke sendt inden fristen). Null ellers.',
+  })
+  bortfaldsaarsag!: string | null;
+  @ApiProperty({ description: 'Åbent (hverken opfyldt eller bortfaldet), og fristen var før i dag.' })
+  overskredet!: boolean;
 }
 
 export class PaamindelseEmneDto {
@@ -143,8 +171,14 @@ export class OverholdelseDto {
   @ApiProperty({ description: 'Krav stillet i perioden.' }) kraevet!: number;
   @ApiProperty({ description: 'Heraf opfyldt (indtil nu).' }) opfyldt!: number;
   @ApiProperty({ description: 'Heraf opfyldt senest på fristen.' }) opfyldtIndenFrist!: number;
-  @ApiProperty({ description: 'Endnu ikke opfyldt.' }) aabne!: number;
-  @ApiProperty({ description: 'Ikke opfyldt, og fristen var før i dag.' }) overskredne!: number;
+  @ApiProperty({
+    description:
+      'Bortfaldet uden tilbagemelding (indsatsen eller indsatsmålet er afsluttet, eller en anbefaling er udløbet); ' +
+      'tælles hverken som åbne eller opfyldte.',
+  })
+  bortfaldne!: number;
+  @ApiProperty({ description: 'Endnu hverken opfyldt eller bortfaldet.' }) aabne!: number;
+  @ApiProperty({ description: 'Åbne, og fristen var før i dag.' }) overskredne!: number;
   @ApiProperty({ description: 'Opfyldt, og myndigheden har kvitteret for tilbagemeldingen.' }) kvitteret!: number;
   @ApiProperty({
     nullable: true,

@@ -21,6 +21,8 @@ import {
   MODTAGERE,
   ALVORSGRADER,
   PAAMINDELSE_ARTER,
+  erAabent,
+  type Bortfaldsaarsag,
   type PligtCommand,
 } from '@hub/domain';
 import { handleCommand, readState, type EventStore } from '@hub/event-store';
@@ -56,6 +58,7 @@ const WEIGHTS: readonly [kind: number, weight: number][] = [
   [18, 6], // send a påmindelse to either party
   [19, 4], // afslut a påmindelse
   [20, 4], // the myndighed kvitterer a tilbagemelding of a bestilling with krav
+  [21, 5], // a krav lapses: its indsats or indsatsmål ended, or a recommendation's frist passed
 ];
 const KIND = WEIGHTS.flatMap(([kind, weight]) => Array.from({ length: weight }, () => kind));
 /** Every op, also the rules' (a property draws from 0..ALLE_OPS-1). */
@@ -130,11 +133,14 @@ export async function driveHistory(
             observationer: observationerAf.get(ref.delmaalId) ?? [],
           });
       }
+      // As the hub's command service: the krav with its trigger; a lapsed one is left out, a met one stays.
       const kravId = command.type === 'SendTilbagemelding' ? command.data.opfylderKravId : undefined;
-      const krav = new Map<string, { bestillingId: string }>();
+      const krav = new Map<string, { bestillingId: string; trigger: string }>();
       if (typeof kravId === 'string') {
         const { state: p } = await readState(store, toPligtStreamId(command.data.bestillingId), pligtFolding);
-        if (p.parter && p.krav[kravId]) krav.set(kravId, { bestillingId: p.parter.bestillingId });
+        const k = p.krav[kravId];
+        if (p.parter && k && !k.bortfaldet)
+          krav.set(kravId, { bestillingId: p.parter.bestillingId, trigger: k.trigger });
       }
       const opslag: BestillingOpslag = { delmaal: refs, krav };
       return handleCommand(
@@ -460,7 +466,8 @@ export async function driveHistory(
           if (state.fase === 'ingen') continue;
           const { state: p } = await readState(store, toPligtStreamId(pid), pligtFolding);
           const brugt = new Set(state.tilbagemeldinger.map((t) => t.opfylderKravId));
-          const aabne = Object.values(p.krav).filter((k) => !brugt.has(k.kravId));
+          // Not named yet and not lapsed; met by the rules through another tilbagemelding is still nameable.
+          const aabne = Object.values(p.krav).filter((k) => !brugt.has(k.kravId) && !k.bortfaldet);
           if (aabne.length === 0) continue;
           const krav = pick(aabne, a);
           await onBestilling({
@@ -547,6 +554,34 @@ export async function driveHistory(
           await onBestilling({
             type: 'KvitterTilbagemelding',
             data: { bestillingId: pid, tilbagemeldingId: pick(aaben, a).tilbagemeldingId },
+          });
+          break;
+        }
+        case 21: {
+          if (!pid) continue;
+          const { state } = await readState(store, toBestillingStreamId(pid), bestillingFolding);
+          if (state.fase === 'ingen') continue;
+          const { state: p } = await readState(store, toPligtStreamId(pid), pligtFolding);
+          // Open in the pligt stream: that includes a krav a tilbagemelding named before the rules recorded it met,
+          // so the read model meets "tilbagemelding first, then the lapse" (the first fact wins).
+          const aktive = new Set(aktiveIndsatsmaal(state).map((m) => m.indsatsmaalId));
+          const aarsagAf = (k: (typeof p.krav)[string]): Bortfaldsaarsag | null => {
+            if (state.fase === 'afsluttet') return 'indsats_afsluttet';
+            if (k.indsatsmaalId !== null && !aktive.has(k.indsatsmaalId)) return 'indsatsmaal_afsluttet';
+            if (k.niveau === 'anbefalet' && k.frist < now.slice(0, 10)) return 'anbefaling_udloebet';
+            return null;
+          };
+          const kandidater = Object.values(p.krav).filter((k) => erAabent(k) && aarsagAf(k) !== null);
+          if (kandidater.length === 0) continue;
+          const k = pick(kandidater, a);
+          await onPligt({
+            type: 'LadKravBortfalde',
+            data: {
+              bestillingId: pid,
+              kravId: k.kravId,
+              aarsag: aarsagAf(k) as Bortfaldsaarsag,
+              ...begrundet('TP-BORTFALD'),
+            },
           });
           break;
         }

@@ -138,6 +138,7 @@ export function describeReadStoreContract(
       for (const type of [
         'TilbagemeldingKraevet',
         'TilbagemeldingskravOpfyldt',
+        'TilbagemeldingskravBortfaldet',
         'PaamindelseSendt',
         'PaamindelseAfsluttet',
         'TilbagemeldingKvitteret',
@@ -148,12 +149,45 @@ export function describeReadStoreContract(
         .map((e) => (e.data as { opfylderKravId: string | null }).opfylderKravId)
         .filter((k): k is string => k !== null);
       expect(naevnteKrav.length).toBeGreaterThan(0);
-      const krav = live?.['krav'] as { id: string; opfyldt: string | null; kvitteret: string | null }[];
+      const krav = live?.['krav'] as {
+        id: string;
+        opfyldt: string | null;
+        kvitteret: string | null;
+        bortfaldet: string | null;
+      }[];
       // Every krav a tilbagemelding named is met in the model; some met ones are kvitteret, some krav still open.
       for (const kravId of naevnteKrav)
         expect([kravId, krav.find((k) => k.id === kravId)?.opfyldt ?? null]).not.toEqual([kravId, null]);
       expect(krav.some((k) => k.kvitteret !== null)).toBe(true);
-      expect(krav.some((k) => k.opfyldt === null)).toBe(true);
+      expect(krav.some((k) => k.opfyldt === null && k.bortfaldet === null)).toBe(true);
+      // Met or lapsed by whichever fact came first in the log: a tilbagemelding that named it or the rules' record
+      // of a match, or the rules' lapse. Never both; a lapse after a match leaves the krav met.
+      const foerste = new Map<string, { type: string; tid: string }>();
+      for (const e of events) {
+        const d = e.data as { kravId?: string; opfylderKravId?: string | null; sendt?: string; opfyldt?: string };
+        const kravId = e.type === 'TilbagemeldingSendt' ? d.opfylderKravId : d.kravId;
+        if (!kravId || foerste.has(kravId)) continue;
+        if (e.type === 'TilbagemeldingSendt' || e.type === 'TilbagemeldingskravOpfyldt')
+          foerste.set(kravId, { type: 'opfyldt', tid: '' });
+        else if (e.type === 'TilbagemeldingskravBortfaldet')
+          foerste.set(kravId, { type: 'bortfaldet', tid: (e.data as { bortfaldet: string }).bortfaldet });
+      }
+      expect([...foerste.values()].filter((f) => f.type === 'bortfaldet').length).toBeGreaterThan(0);
+      for (const k of krav) {
+        const f = foerste.get(k.id);
+        expect([k.id, k.opfyldt !== null, k.bortfaldet]).toEqual([
+          k.id,
+          f?.type === 'opfyldt',
+          f?.type === 'bortfaldet' ? f.tid : null,
+        ]);
+      }
+      // The history reaches the subtle order too: a krav named by a tilbagemelding that the rules then let lapse
+      // before recording the match. It stays met.
+      const naevntFoerBortfald = events
+        .filter((e) => e.type === 'TilbagemeldingskravBortfaldet')
+        .map((e) => (e.data as { kravId: string }).kravId)
+        .filter((kravId) => foerste.get(kravId)?.type === 'opfyldt');
+      expect(naevntFoerBortfald.length).toBeGreaterThan(0);
       const paamindelser = live?.['paamindelse'] as { afsluttet: string | null }[];
       expect(paamindelser.some((p) => p.afsluttet !== null) && paamindelser.some((p) => p.afsluttet === null)).toBe(
         true,

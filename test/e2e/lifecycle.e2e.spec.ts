@@ -1,3 +1,4 @@
+import { REGLER } from '@hub/rules';
 import { startHub, type RunningHub } from './support/hub';
 import { eventually } from '@hub/relay/testing/mock-cluster.config';
 import { bestilling, delmaal, opfoelgning, vumObservation } from './support/requests';
@@ -196,6 +197,23 @@ describe("one borger's indsats over HTTP, from bestilling to afslutning", () => 
     }
     expect((await hub.call('GET', `/bestillinger/${bestillingId}`, { token: andetTilbud })).status).toBe(403);
 
+    // The VUM-observation recommended a tilbagemelding (T3) that no tilbagemelding named; the afslutning lapses it.
+    const lapsed = await eventually(
+      async () => {
+        await hub.readModelsCaughtUp();
+        const res = await hub.call('GET', '/myndighed/tilbagemeldingskrav?status=bortfaldet', { token: kommune });
+        return res.json.filter((k: { bestillingId: string }) => k.bestillingId === bestillingId);
+      },
+      (found) => found.length > 0,
+      10_000,
+      'the T3 recommendation lapsed',
+    );
+    expect(lapsed).toEqual([
+      expect.objectContaining({ trigger: 'T3', niveau: 'anbefalet', bortfaldsaarsag: 'indsats_afsluttet' }),
+    ]);
+    const aabne = await hub.call('GET', '/myndighed/tilbagemeldingskrav?status=aaben', { token: kommune });
+    expect(aabne.json.filter((k: { bestillingId: string }) => k.bestillingId === bestillingId)).toEqual([]);
+
     const after = await hub.call('POST', `/bestillinger/${bestillingId}/vum-observationer`, {
       token: tilbud,
       body: vumObservation(),
@@ -270,7 +288,7 @@ describe("one borger's indsats over HTTP, from bestilling to afslutning", () => 
       trigger: 'T2',
       niveau: 'paakraevet',
       indsatsmaalId: maal1,
-      regel: { id: 'T2-MAALTYPE', version: 1 },
+      regel: { id: 'T2-MAALTYPE', version: REGLER.find((r) => r.id === 'T2-MAALTYPE')?.version },
       aarsager: [evalueringer[1]],
       opfyldt: null,
       overskredet: false,

@@ -7,6 +7,7 @@ import { bench as eventStoreBench } from './event-store.bench';
 import { bench as httpBench } from './http.bench';
 import { bench as readModelsBench } from './read-models.bench';
 import { bench as relayBench } from './relay.bench';
+import { bench as rulesBench } from './rules.bench';
 
 /** Every module adds rows to the one table. Add HTTP, relay and rebuild benchmarks here. */
 const MODULES: ReadonlyArray<readonly [name: string, run: BenchModule]> = [
@@ -14,6 +15,7 @@ const MODULES: ReadonlyArray<readonly [name: string, run: BenchModule]> = [
   ['http', httpBench],
   ['read models', readModelsBench],
   ['relay', relayBench],
+  ['rules', rulesBench],
 ];
 
 function machine(): string[] {

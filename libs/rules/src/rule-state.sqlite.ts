@@ -45,6 +45,27 @@ export interface RuleStateStatus {
 }
 
 /**
+ * The deadlines of a batch that a later decision of the same batch cancels (the same rule and subject): they would be
+ * written and deleted in one transaction, so they are not written at all. A delmål documented several times in a batch
+ * then writes one deadline, not one per observation.
+ */
+function overhaledeFrister(beslutninger: readonly Beslutning[]): Set<number> {
+  const overhalet = new Set<number>();
+  const aabne = new Map<string, number[]>();
+  beslutninger.forEach((b, index) => {
+    const u = b.udfald;
+    if (u.type === 'kommando') return;
+    const key = `${b.regel.id}\n${u.subjekt}`;
+    if (u.type === 'frist') aabne.set(key, [...(aabne.get(key) ?? []), index]);
+    else {
+      for (const i of aabne.get(key) ?? []) overhalet.add(i);
+      aabne.delete(key);
+    }
+  });
+  return overhalet;
+}
+
+/**
  * The rules worker's durable state in one SQLite file (`rules.sqlite`): the rule state documents, the deadlines, the
  * outbox of commands not yet carried out, and the checkpoint. A batch of the log changes all four in one transaction,
  * so after a crash the worker resumes exactly where the last committed batch left it: no event is evaluated twice,
@@ -177,9 +198,11 @@ export class SqliteRuleState {
     let udbakke = 0;
     const affyret = new Map<string, number>();
     const tael = (id: string) => affyret.set(id, (affyret.get(id) ?? 0) + 1);
+    const overhalet = overhaledeFrister(beslutninger);
     this.db.transaction(() => {
       for (const [id, doc] of docs) this.stmt.putDoc.run(id, JSON.stringify(doc));
-      for (const b of beslutninger) {
+      for (const [index, b] of beslutninger.entries()) {
+        if (overhalet.has(index)) continue;
         const u = b.udfald;
         if (u.type === 'kommando') {
           this.stmt.udbakke.run(JSON.stringify(u.kommando));

@@ -91,6 +91,8 @@ export class RulesWorker {
   private subscription: Subscription | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private wakeRequested = false;
   private stopping = false;
   private running: Promise<void> | undefined;
   private restarts = 0;
@@ -240,6 +242,8 @@ export class RulesWorker {
     this.lestTil = last.recordedAt;
     if (this.cache.size > 50_000) this.cache.clear();
     if (beslutninger.length > 0) await this.drain();
+    const next = this.state.nextDue();
+    if (next !== null && next <= this.lestTil && next <= this.clock().toISOString()) this.wake();
   }
 
   /** Carries out the outbox in order; a store outage leaves the rest for the next tick. */
@@ -301,23 +305,41 @@ export class RulesWorker {
     }
   }
 
+  /**
+   * One timer at a time: it ticks, then sets itself for the next due deadline or a whole tick, whichever is first. A
+   * due deadline still pending after a tick was not yet safe to fire: the timer waits a whole tick rather than spin,
+   * and `wake()` brings the tick forward as soon as a batch has read past it.
+   */
   private schedule(delayMs: number): void {
     if (this.stopping) return;
     this.timer = setTimeout(() => {
+      this.ticking = true;
       this.tick()
         .catch((error: unknown) => {
           if (!isUnavailable(error))
             this.logger.error('rules: a tick failed', { error: error instanceof Error ? error.name : 'UNKNOWN' });
         })
         .finally(() => {
+          this.ticking = false;
           const tickMs = this.options.tickMs ?? 1000;
           const next = this.stopping ? null : this.state.nextDue();
           const untilNext = next === null ? tickMs : Date.parse(next) - this.clock().getTime();
-          // Due and still pending: not yet safe to fire (the log is being read); look again after a whole tick, not
-          // at once, or a worker catching up or blocked would spin.
-          this.schedule(untilNext <= 0 ? tickMs : Math.max(5, Math.min(tickMs, untilNext)));
+          const delay = untilNext <= 0 ? tickMs : Math.max(5, Math.min(tickMs, untilNext));
+          this.schedule(this.wakeRequested ? 0 : delay);
+          this.wakeRequested = false;
         });
     }, delayMs);
     this.timer.unref?.();
+  }
+
+  /** A batch read past a due deadline: tick now instead of at the next whole tick. */
+  private wake(): void {
+    if (this.options.autoTick === false || this.stopping) return;
+    if (this.ticking) {
+      this.wakeRequested = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
   }
 }

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { FFB, kode } from '@hub/domain/testing/fixtures';
-import { startHub, type RunningHub } from './support/hub';
+import { startHub, UDEN_REGLER, type RunningHub } from './support/hub';
 import { bestilling, delmaal, indsatsmaal, opfoelgning, vumObservation } from './support/requests';
 
 /**
@@ -13,7 +13,7 @@ describe('bad requests', () => {
   const ids = { accepteret: '', afgivet: '', maal1: '' };
 
   beforeAll(async () => {
-    hub = await startHub();
+    hub = await startHub(UDEN_REGLER);
     t.kommune = await hub.token({ party: 'myndighed', id: '0101' });
     t.andenKommune = await hub.token({ party: 'myndighed', id: '0147' });
     t.tilbud = await hub.token({ party: 'udfoerer', id: 'tilbud-4711' });

@@ -9,7 +9,7 @@ import {
   type PligtCommand,
 } from '@hub/domain';
 import { handleCommand } from '@hub/event-store';
-import { startHub, type RunningHub } from './support/hub';
+import { startHub, UDEN_REGLER, type RunningHub } from './support/hub';
 import { bestilling } from './support/requests';
 
 const DAG = 86_400_000;
@@ -54,7 +54,7 @@ describe('tilbagemeldingspligt read models over HTTP: krav, påmindelser and com
   const begrundet = (aarsag: string) => ({ regel: { id: 'TP-E2E', version: 1 }, aarsager: [aarsag] });
 
   beforeAll(async () => {
-    hub = await startHub();
+    hub = await startHub(UDEN_REGLER);
     t.kommune = await hub.token({ party: 'myndighed', id: '0101' });
     t.andenKommune = await hub.token({ party: 'myndighed', id: '0147' });
     t.tilbud = await hub.token({ party: 'udfoerer', id: 'tilbud-4711' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FFB, kode } from '@hub/domain/testing/fixtures';
-import { startHub, type RunningHub } from './support/hub';
+import { startHub, UDEN_REGLER, type RunningHub } from './support/hub';
 import { spawnHub } from './support/processes';
 import { bestilling, vumObservation } from './support/requests';
 
@@ -17,7 +17,7 @@ describe('write semantics over HTTP', () => {
   let tilbud: string;
 
   beforeAll(async () => {
-    hub = await startHub();
+    hub = await startHub(UDEN_REGLER);
     kommune = await hub.token({ party: 'myndighed', id: '0101' });
     tilbud = await hub.token({ party: 'udfoerer', id: 'tilbud-4711' });
   });
@@ -25,7 +25,7 @@ describe('write semantics over HTTP', () => {
 
   it('20 concurrent writers on one bestilling, through three hub instances on one store: each gets 201 or 409, and the stream holds exactly the 201 ones', async () => {
     // One process never interleaves the SQLite write path, so the writers go through several instances, as in production.
-    const others = await Promise.all([spawnHub(hub.dataDir), spawnHub(hub.dataDir)]);
+    const others = await Promise.all([spawnHub(hub.dataDir, UDEN_REGLER), spawnHub(hub.dataDir, UDEN_REGLER)]);
     try {
       const urls = [hub.url, ...others.map((o) => o.url)];
       const seen = new Set<number>();
@@ -145,14 +145,14 @@ describe('write semantics over HTTP', () => {
 
 describe('durability of the embedded default', () => {
   it('a restarted hub on the same HUB_DATA_DIR has everything, and the same tokens still work', async () => {
-    const first = await startHub();
+    const first = await startHub(UDEN_REGLER);
     const kommune = await first.token({ party: 'myndighed', id: '0101' });
     const created = await first.call('POST', '/bestillinger', { token: kommune, body: bestilling() });
     expect(created.status).toBe(201);
     const events = await first.store.readAll();
     await first.stop({ keepData: true });
 
-    const second = await startHub({}, first.dataDir);
+    const second = await startHub(UDEN_REGLER, first.dataDir);
     try {
       expect(await second.store.readAll()).toEqual(events);
       const read = await second.call('GET', `/bestillinger/${created.json.id}`, { token: kommune });

@@ -28,6 +28,13 @@ export interface RunningHub {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/**
+ * The hub without its tilbagemeldingspligt rules: for tests that prove "nothing was stored" by the log's head, or that
+ * write the rules' events themselves. The rules append on their own (e.g. reminders for a fixture's opfølgningsdato
+ * that lies in the past), at a moment no test controls.
+ */
+export const UDEN_REGLER = { HUB_ROLES: 'api,projector,relay' } as const;
+
 /** Starts the hub in this process on a free port over real HTTP, with its data in a fresh temp dir (or `dataDir`). */
 export async function startHub(
   env: Record<string, string> = {},

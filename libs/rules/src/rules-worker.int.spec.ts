@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ffbKatalog, STANDARD_TAERSKLER, type PligtEvent } from '@hub/domain';
-import { FFB } from '@hub/domain/testing/fixtures';
+import { afgivBestilling, FFB } from '@hub/domain/testing/fixtures';
 import { StoreUnavailableError, type EventStore } from '@hub/event-store';
 import { accepteret, myndighedFor, nyIndsats, udfoererFor, type Indsats } from '@hub/relay/testing/domain-writer';
 import { RulesWorker } from './rules-worker';
@@ -13,6 +13,39 @@ let h: RegelHarness;
 afterEach(async () => h?.close());
 
 const sendte = (events: readonly { event: PligtEvent }[]) => events.filter((e) => e.event.type === 'PaamindelseSendt');
+
+/** Afgiv only: a bestilling with its kvittering deadlines pending. */
+const afgiv = (i: Indsats) =>
+  h.writer.bestilling(
+    afgivBestilling({
+      bestillingId: i.bestillingId,
+      borgerId: i.borgerId,
+      kommunekode: i.kommunekode,
+      tilbudId: i.tilbudId,
+    }),
+    myndighedFor(i.kommunekode),
+  );
+
+/** An event of the bestilling's stream this build cannot read. */
+const ulaeselig = (i: Indsats) =>
+  h.store.appendToStream(
+    `bestilling-${i.bestillingId}`,
+    [
+      {
+        eventId: randomUUID(),
+        type: 'BestillingOmdoebt',
+        data: {},
+        metadata: {
+          schemaVersion: 1,
+          occurredAt: h.now(),
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          actor: { party: 'myndighed', subject: 'x' },
+        },
+      },
+    ],
+    { expectedRevision: 'any' },
+  );
 
 /** A store whose appends to tilbagemeldingspligt streams fail: before writing, or after writing (a lost ack). */
 function svigtendeStore(store: EventStore, naar: 'foer' | 'efter', state: { svigt: boolean }): EventStore {
@@ -86,15 +119,7 @@ describe('rules worker durability', () => {
   it('deadlines set before a restart fire after it, once', async () => {
     h = new RegelHarness('2026-03-01T09:00:00.000Z');
     const i = nyIndsats();
-    await h.writer.bestilling(
-      (await import('@hub/domain/testing/fixtures')).afgivBestilling({
-        bestillingId: i.bestillingId,
-        borgerId: i.borgerId,
-        kommunekode: i.kommunekode,
-        tilbudId: i.tilbudId,
-      }),
-      myndighedFor(i.kommunekode),
-    );
+    await afgiv(i);
     await h.roligt();
     const foer = h.worker.frister(i.bestillingId).filter((f) => f.regelId === 'BESTILLING-KVITTERING');
     expect(foer.map((f) => f.status)).toEqual(['afventer', 'afventer']);
@@ -195,24 +220,7 @@ describe('rules worker durability', () => {
     await accepteret(h.writer, i);
     await h.roligt();
     const before = await h.worker.status();
-    await h.store.appendToStream(
-      `bestilling-${i.bestillingId}`,
-      [
-        {
-          eventId: randomUUID(),
-          type: 'BestillingOmdoebt',
-          data: {},
-          metadata: {
-            schemaVersion: 1,
-            occurredAt: h.now(),
-            correlationId: randomUUID(),
-            causationId: randomUUID(),
-            actor: { party: 'myndighed', subject: 'x' },
-          },
-        },
-      ],
-      { expectedRevision: 'any' },
-    );
+    await ulaeselig(i);
     const position = await h.store.headPosition();
     await expect(h.worker.idle(2_000)).rejects.toThrow('blocked at BestillingOmdoebt');
     const status = await h.worker.status();
@@ -271,15 +279,7 @@ describe('rules worker durability', () => {
   it('replays under changed thresholds without sending an old reminder again', async () => {
     h = new RegelHarness('2026-03-20T09:00:00.000Z');
     const i = nyIndsats();
-    await h.writer.bestilling(
-      (await import('@hub/domain/testing/fixtures')).afgivBestilling({
-        bestillingId: i.bestillingId,
-        borgerId: i.borgerId,
-        kommunekode: i.kommunekode,
-        tilbudId: i.tilbudId,
-      }),
-      myndighedFor(i.kommunekode),
-    );
+    await afgiv(i);
     await h.frem(5); // reminded at 3 days
     await h.writer.bestilling(
       { type: 'KvitterBestilling', data: { bestillingId: i.bestillingId, version: 1 } },
@@ -296,36 +296,11 @@ describe('rules worker durability', () => {
   it('a worker that cannot fire a due deadline yet (blocked, or still reading) looks again once a tick, not in a loop', async () => {
     h = new RegelHarness('2026-03-20T09:00:00.000Z');
     const i = nyIndsats();
-    await h.writer.bestilling(
-      (await import('@hub/domain/testing/fixtures')).afgivBestilling({
-        bestillingId: i.bestillingId,
-        borgerId: i.borgerId,
-        kommunekode: i.kommunekode,
-        tilbudId: i.tilbudId,
-      }),
-      myndighedFor(i.kommunekode),
-    );
+    await afgiv(i);
     await h.roligt();
     await h.worker.stop();
     // An event the rules cannot read: the worker stops before it, with due deadlines it may not fire.
-    await h.store.appendToStream(
-      `bestilling-${i.bestillingId}`,
-      [
-        {
-          eventId: randomUUID(),
-          type: 'BestillingOmdoebt',
-          data: {},
-          metadata: {
-            schemaVersion: 1,
-            occurredAt: h.now(),
-            correlationId: randomUUID(),
-            causationId: randomUUID(),
-            actor: { party: 'myndighed', subject: 'x' },
-          },
-        },
-      ],
-      { expectedRevision: 'any' },
-    );
+    await ulaeselig(i);
     let looks = 0;
     const counting: EventStore = {
       ...h.store,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseRegelfil, TOM_REGELFIL, type Regelfil } from '@hub/domain';
+import type { SimuleretUr } from './clock';
 import { parseKafkaConfig, type KafkaConfig } from './kafka/kafka.config';
 
 export type AuthConfig =
@@ -31,6 +32,8 @@ export interface HubConfig {
   readonly minGruppe: number;
   /** Kafka relay and command consumer (design.md §4); undefined when KAFKA_BROKERS is unset. */
   readonly kafka: KafkaConfig | undefined;
+  /** Development and demos only: a simulated clock (HUB_CLOCK_START, HUB_CLOCK_SPEED); undefined: real time. */
+  readonly ur?: SimuleretUr;
 }
 
 export const ROLES = ['api', 'projector', 'relay', 'rules'] as const;
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
   if (!Number.isInteger(minGruppe) || minGruppe < 1) problems.push('HUB_MIN_GRUPPE must be an integer >= 1');
   const kafka = parseKafkaConfig(env);
   problems.push(...kafka.problems);
+  const ur = readUr(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   mkdirSync(dataDir, { recursive: true });
@@ -148,7 +152,38 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     analyseKey,
     minGruppe,
     kafka: kafka.kafka,
+    ...(ur === undefined ? {} : { ur }),
   };
+}
+
+/** HUB_CLOCK_START and HUB_CLOCK_SPEED: a simulated clock for development and demos, never with production auth. */
+function readUr(env: NodeJS.ProcessEnv, problems: string[]): SimuleretUr | undefined {
+  const startText = env['HUB_CLOCK_START'];
+  const speedText = env['HUB_CLOCK_SPEED'];
+  if (startText === undefined) {
+    if (speedText !== undefined)
+      problems.push('HUB_CLOCK_SPEED is only allowed together with HUB_CLOCK_START (a simulated clock needs a start)');
+    return undefined;
+  }
+  const start = new Date(startText);
+  const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+  if (!isoInstant.test(startText) || Number.isNaN(start.getTime()))
+    problems.push(
+      `HUB_CLOCK_START must be an ISO 8601 instant with a zone, e.g. 2026-01-05T07:00:00Z, got "${startText}"`,
+    );
+  const speed = speedText === undefined ? 1 : Number(speedText);
+  if (
+    speedText !== undefined &&
+    (speedText.trim() === '' || !Number.isFinite(speed) || speed <= 0 || speed > 10_000_000)
+  )
+    problems.push(
+      `HUB_CLOCK_SPEED must be a number > 0 and <= 10000000 (simulated seconds per real second), got "${speedText}"`,
+    );
+  if (env['HUB_OIDC_ISSUER'] !== undefined)
+    problems.push(
+      'HUB_CLOCK_START is for development and demos only and is refused with HUB_OIDC_ISSUER (production): a simulated clock would date real events wrongly',
+    );
+  return { start, speed };
 }
 
 function readRegelfil(file: string | undefined, problems: string[]): Regelfil {

@@ -25,6 +25,7 @@ import { AuthGuard, Public, TOKEN_VERIFIER } from './auth/auth.guard';
 import { createTokenVerifier } from './auth/token-verifier';
 import { BestillingController } from './bestilling/bestilling.controller';
 import { CommandService } from './commands/command-service';
+import { CLOCK, hubClock, type HubClock } from './clock';
 import type { HubConfig } from './config';
 import { DelmaalController } from './delmaal/delmaal.controller';
 import { CommandExecutor } from './http/command-executor';
@@ -62,6 +63,7 @@ class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTOR) private readonly projector: Projector | null,
     @Inject(RULES_WORKER) private readonly rules: RulesWorker | null,
+    @Inject(CLOCK) private readonly clock: HubClock,
     @Optional() private readonly kafka?: KafkaRuntime,
   ) {}
 
@@ -120,7 +122,12 @@ class HealthController {
       if (kafka.status !== 'ok') ok = false;
     }
     if (!ok) res.status(503);
-    return { status: ok ? 'ok' : 'unavailable', parts };
+    // A simulated clock (development, demos) is shown, so clients date what they send by the hub's time.
+    const ur = this.clock.simuleret;
+    const clock = ur
+      ? { clock: { now: this.clock().toISOString(), start: ur.start.toISOString(), speed: ur.speed } }
+      : {};
+    return { status: ok ? 'ok' : 'unavailable', parts, ...clock };
   }
 }
 
@@ -150,6 +157,7 @@ class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
 @Module({})
 export class HubModule {
   static forRoot(config: HubConfig): DynamicModule {
+    const clock = hubClock(config.ur);
     return {
       module: HubModule,
       imports: [LoggerModule.forRoot(loggerOptions(config.logLevel))],
@@ -168,9 +176,10 @@ export class HubModule {
           : []),
       ],
       providers: [
+        { provide: CLOCK, useValue: clock },
         {
           provide: EVENT_STORE,
-          useFactory: () => openSqliteEventStore({ file: join(config.dataDir, 'events.sqlite') }),
+          useFactory: () => openSqliteEventStore({ file: join(config.dataDir, 'events.sqlite'), now: clock }),
         },
         {
           provide: PII_VAULT,
@@ -191,7 +200,7 @@ export class HubModule {
         {
           provide: ReadSide,
           inject: [READ_DB, READ_MODELS],
-          useFactory: (readDb: ReadDb, models: HubReadModels) => new ReadSide(readDb, models, config.minGruppe),
+          useFactory: (readDb: ReadDb, models: HubReadModels) => new ReadSide(readDb, models, config.minGruppe, clock),
         },
         {
           provide: PROJECTOR,
@@ -214,6 +223,9 @@ export class HubModule {
               file: join(config.dataDir, 'rules.sqlite'),
               katalog: ffbKatalog,
               taerskler: (kommunekode) => taersklerFor(config.regelfil, kommunekode),
+              clock,
+              // A fast clock: look at the deadlines more often, or they fall due late by up to a tick of simulated time.
+              ...(config.ur && config.ur.speed > 1 ? { tickMs: 100 } : {}),
               logger: { info: log('log'), warn: log('warn'), error: log('error') },
             });
           },
@@ -225,7 +237,7 @@ export class HubModule {
             new CommandService({
               store,
               katalog: ffbKatalog,
-              clock: () => new Date(),
+              clock,
               newId: randomUUID,
               regler: (kommunekode, tilbudId) => reglerFor(config.regelfil, kommunekode, tilbudId),
             }),
@@ -244,7 +256,7 @@ export class HubModule {
           inbound: config.roles.has('api'),
         }),
       ],
-      exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB, RULES_WORKER],
+      exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB, RULES_WORKER, CLOCK],
     };
   }
 }

@@ -191,6 +191,16 @@ export async function tilbagemeldinger(
   return rows.map((r) => ({ bestillingId: r.bestilling_id, ...(JSON.parse(r.doc) as object) }));
 }
 
+/** For operations: tilbagemeldinger the myndighed has not kvitteret yet, in all kommuner (a count, nothing else). */
+export async function taelAabneTilbagemeldinger(db: Db, t: Tables<'tilbagemelding'>): Promise<number> {
+  const row = (await db
+    .selectFrom(t.tilbagemelding)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('kvitteret', 'is', null)
+    .executeTakeFirst()) as { n: number | string | bigint } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 export interface ObservationFilter extends Side {
   readonly kategori?: string;
   readonly overtema?: string;

@@ -34,6 +34,59 @@ export const opfyldtIndenFrist = (k: { opfyldt: string | null; frist: string }):
 
 export type KravListe = KravDoc & { readonly overskredet: boolean };
 
+/** For operations: open krav and those of them past their frist, in all kommuner and tilbud (counts only). */
+export async function taelKrav(
+  db: Db,
+  t: Tables<'krav'>,
+  idag: string,
+): Promise<{ aabne: number; overskredne: number }> {
+  const aabne = db.selectFrom(t.krav).where('opfyldt', 'is', null).where('bortfaldet', 'is', null);
+  const [a, o] = (await Promise.all([
+    aabne.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
+    aabne
+      .where('frist', '<', idag)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst(),
+  ])) as ({ n: number | string | bigint } | undefined)[];
+  return { aabne: Number(a?.n ?? 0), overskredne: Number(o?.n ?? 0) };
+}
+
+/** One overdue krav as operations see it: ids, codes and dates, never the borger. */
+export interface OverskredetKrav {
+  readonly kravId: string;
+  readonly bestillingId: string;
+  readonly kommunekode: string;
+  readonly tilbudId: string;
+  readonly trigger: string;
+  readonly niveau: string;
+  readonly kraevet: string;
+  readonly frist: string;
+}
+
+/** For operations: the open krav past their frist, the longest overdue first. */
+export async function overskredneKrav(db: Db, t: Tables<'krav'>, idag: string, limit = 20): Promise<OverskredetKrav[]> {
+  const rows = (await db
+    .selectFrom(t.krav)
+    .select(['id', 'bestilling_id', 'kommunekode', 'tilbud_id', 'trigger', 'niveau', 'kraevet', 'frist'])
+    .where('opfyldt', 'is', null)
+    .where('bortfaldet', 'is', null)
+    .where('frist', '<', idag)
+    .orderBy('frist')
+    .orderBy('id')
+    .limit(Math.min(limit, MAX))
+    .execute()) as Record<string, string>[];
+  return rows.map((r) => ({
+    kravId: r['id'] as string,
+    bestillingId: r['bestilling_id'] as string,
+    kommunekode: r['kommunekode'] as string,
+    tilbudId: r['tilbud_id'] as string,
+    trigger: r['trigger'] as string,
+    niveau: r['niveau'] as string,
+    kraevet: r['kraevet'] as string,
+    frist: r['frist'] as string,
+  }));
+}
+
 export const KRAV_STATUSSER = ['aaben', 'opfyldt', 'bortfaldet', 'alle'] as const;
 export type KravStatus = (typeof KRAV_STATUSSER)[number];
 

@@ -3,12 +3,15 @@ export { backoffDelay, isUnavailable, silentLogger, type BackoffOptions, type Lo
 export { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.store';
 export { CE, JSON_CONTENT_TYPE, SPEC_VERSION, cloudEventHeaders } from './cloudevents';
 export {
+  DEAD_LETTER_RING,
   DLQ,
   PermanentMessageError,
   TransientMessageError,
   startInboundConsumer,
   type CommandMessage,
   type CommandMessageHandler,
+  type DeadLetterNote,
+  type DeadLetterStats,
   type ErrorField,
   type InboundConsumer,
   type InboundConsumerOptions,

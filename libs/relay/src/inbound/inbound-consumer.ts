@@ -107,10 +107,41 @@ export interface InboundStats {
   readonly retries: number;
 }
 
+/**
+ * A dead letter as operations see it: the code, the field problems' paths and codes, the topics and the time. Never
+ * the body, the sender's headers or the reason text (a validation message may echo a value the sender sent).
+ */
+export interface DeadLetterNote {
+  readonly code: string;
+  /** `field: CODE` of the field problems (at most 5), empty when the message failed as a whole. */
+  readonly fields: readonly string[];
+  /** The command topic the message came from. */
+  readonly topic: string;
+  readonly deadLetterTopic: string;
+  readonly type: string | null;
+  readonly attempts: number;
+  readonly time: string;
+}
+
+export interface DeadLetterStats {
+  /** Dead letters sent since the consumer started, per code. */
+  readonly byCode: Readonly<Record<string, number>>;
+  /** The latest dead letters, newest first (at most DEAD_LETTER_RING). */
+  readonly latest: readonly DeadLetterNote[];
+}
+
 export interface InboundConsumer {
   stats(): InboundStats;
+  /** For /metrics and /ops: counts per code and the latest dead letters, without payloads. */
+  deadLetters(): DeadLetterStats;
   stop(): Promise<void>;
 }
+
+/** How many dead letters /ops lists. */
+export const DEAD_LETTER_RING = 50;
+/** Distinct codes counted apart; more (there are far fewer) are counted as `ANDET`, to bound the metric's labels. */
+const MAX_DEAD_LETTER_CODES = 100;
+const SAFE_TEXT = /^[\w.:\-[\]]{1,120}$/;
 
 class Stopped extends Error {}
 
@@ -130,6 +161,8 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
   const maxAttempts = options.maxAttempts ?? 5;
   const stopping = new AbortController();
   const stats = { applied: 0, duplicates: 0, deadLettered: 0, retries: 0 };
+  const byCode = new Map<string, number>();
+  const latest: DeadLetterNote[] = [];
 
   const pause = async (attempt: number, delivery: InboundDelivery): Promise<void> => {
     stats.retries += 1;
@@ -176,6 +209,21 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
       }
     }
     stats.deadLettered += 1;
+    const code = byCode.has(error.code) || byCode.size < MAX_DEAD_LETTER_CODES ? error.code : 'ANDET';
+    byCode.set(code, (byCode.get(code) ?? 0) + 1);
+    const type = message.headers[CE.type];
+    latest.unshift({
+      code: error.code,
+      fields: error.errors
+        .slice(0, 5)
+        .map((e) => `${SAFE_TEXT.test(e.field) ? e.field : '?'}: ${SAFE_TEXT.test(e.code) ? e.code : '?'}`),
+      topic: message.topic,
+      deadLetterTopic: record.topic,
+      type: type && SAFE_TEXT.test(type) ? type : null,
+      attempts,
+      time: record.headers[DLQ.time] as string,
+    });
+    latest.length = Math.min(latest.length, DEAD_LETTER_RING);
     // The code names the rule or field problem; the reason text stays in the dead letter, out of the log.
     logger.warn('inbound: command dead-lettered', {
       code: error.code,
@@ -250,6 +298,7 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
   await source.start(topics.commandPattern, handle);
   return {
     stats: () => ({ ...stats }),
+    deadLetters: () => ({ byCode: Object.fromEntries(byCode), latest: latest.map((n) => ({ ...n })) }),
     stop: async () => {
       stopping.abort();
       await source.stop();

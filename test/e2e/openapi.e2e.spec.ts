@@ -62,6 +62,17 @@ describe('GET /openapi.json', () => {
 /** Every route Nest mapped for the API, as "METHOD /path/:param" (not health, the document itself, or the 404 catch-all). */
 function routesOf(hub: RunningHub): string[] {
   return hub.routes.filter(
-    (r) => !['/health', '/openapi.json', '/asyncapi.json', '/{*path}'].includes(r.split(' ')[1] as string),
+    // Not API: health, the documents, and operations (/metrics, /ops and its stream and snapshot; README "Operations").
+    (r) =>
+      ![
+        '/health',
+        '/metrics',
+        '/ops',
+        '/ops/status.json',
+        '/ops/stroem',
+        '/openapi.json',
+        '/asyncapi.json',
+        '/{*path}',
+      ].includes(r.split(' ')[1] as string),
   );
 }

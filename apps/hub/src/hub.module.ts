@@ -52,6 +52,9 @@ import {
   UdfoererController,
 } from './read-models/read-models.controller';
 import { ReadSide, readModels, type HubReadModels } from './read-models/read-side';
+import { OpsController, opsProviders } from './ops/ops.controller';
+import { OpsMetrics } from './ops/metrics';
+import { Telemetry } from './ops/telemetry';
 
 export { EVENT_STORE, PII_VAULT } from './tokens';
 
@@ -65,6 +68,7 @@ class HealthController {
     @Inject(RULES_WORKER) private readonly rules: RulesWorker | null,
     @Inject(CLOCK) private readonly clock: HubClock,
     @Optional() private readonly kafka?: KafkaRuntime,
+    @Optional() private readonly ops?: OpsMetrics,
   ) {}
 
   /** 200 when the store answers; 503 naming the failing part otherwise (design.md §5). */
@@ -121,6 +125,13 @@ class HealthController {
       parts['kafka'] = kafka;
       if (kafka.status !== 'ok') ok = false;
     }
+    if (this.ops) {
+      // The read store, and the api role, which has no part of its own above.
+      const up = await this.ops.up();
+      parts['readStore'] = { status: up['read_store'] ? 'ok' : 'down' };
+      if (!up['read_store']) ok = false;
+      if (up['api'] !== undefined) parts['api'] = { status: 'ok' };
+    }
     if (!ok) res.status(503);
     // A simulated clock (development, demos) is shown, so clients date what they send by the hub's time.
     const ur = this.clock.simuleret;
@@ -163,6 +174,7 @@ export class HubModule {
       imports: [LoggerModule.forRoot(loggerOptions(config.logLevel))],
       controllers: [
         HealthController,
+        OpsController,
         ...(config.roles.has('api')
           ? [
               BestillingController,
@@ -244,12 +256,13 @@ export class HubModule {
         },
         {
           provide: CommandExecutor,
-          inject: [CommandService, IDEMPOTENCY_STORE],
-          useFactory: (c: CommandService, i: IdempotencyStore) => new CommandExecutor(c, i),
+          inject: [CommandService, IDEMPOTENCY_STORE, Telemetry],
+          useFactory: (c: CommandService, i: IdempotencyStore, t: Telemetry) => new CommandExecutor(c, i, t),
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         Resources,
+        ...opsProviders(config.roles),
         ...kafkaProviders(config.kafka, {
           dataDir: config.dataDir,
           relay: config.roles.has('relay'),

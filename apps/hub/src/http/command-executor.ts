@@ -9,6 +9,7 @@ import type { Principal } from '../auth/token-verifier';
 import { HttpProblem } from './problem';
 import { toProblem } from './problem.filter';
 import type { IdempotencyStore, StoredResponse } from './idempotency.store';
+import { observed, type CommandObserver } from '../ops/telemetry';
 
 export interface CommandResponse {
   /** The id of the resource the command created or acted on. */
@@ -70,6 +71,8 @@ export class CommandExecutor {
   constructor(
     private readonly commands: CommandService,
     private readonly idempotency: IdempotencyStore,
+    /** Command latency and outcome for /metrics. */
+    private readonly observer?: CommandObserver,
   ) {}
 
   async execute(
@@ -163,7 +166,13 @@ export class CommandExecutor {
       correlationId: String(req.id),
       ...(expectedRevision === undefined ? {} : { expectedRevision }),
     };
-    const outcome: CommandOutcome = await handleWithBeforeAppend(this.commands, command, meta, options.beforeAppend);
+    const outcome: CommandOutcome = await observed(
+      this.observer,
+      command.type,
+      'http',
+      (error) => (erEndeligAfvisning(error) || error instanceof DomainError ? 'afvist' : 'fejl'),
+      () => handleWithBeforeAppend(this.commands, command, meta, options.beforeAppend),
+    );
     const body: CommandResponse = {
       id: options.id,
       streamId: outcome.streamId,

@@ -21,6 +21,7 @@ import type { CommandService, HubCommand } from '../commands/command-service';
 import { HttpProblem } from '../http/problem';
 import { validateBody } from '../http/validation';
 import { KAFKA_COMMANDS_BY_TYPE, type PathId } from './kafka-commands';
+import { observed, type CommandObserver, type Udfald } from '../ops/telemetry';
 
 /**
  * Ids a Kafka command leaves out are UUID v5 in this namespace of `<topic>\n<ce_id>\n<purpose>` (purpose as over
@@ -39,6 +40,8 @@ export interface KafkaCommandDeps {
   readonly commands: CommandService;
   readonly vault: PiiVault;
   readonly store: EventStore;
+  /** Command latency and outcome, and the sender last seen, for /metrics. */
+  readonly observer?: CommandObserver;
 }
 
 /**
@@ -49,6 +52,7 @@ export interface KafkaCommandDeps {
  */
 export function kafkaCommandHandler(deps: KafkaCommandDeps): CommandMessageHandler {
   return async ({ message, id, type, sender, maybeApplied }) => {
+    deps.observer?.seen(sender.party, sender.id, 'kafka');
     const definition = KAFKA_COMMANDS_BY_TYPE.get(type);
     if (!definition) {
       throw new PermanentMessageError(
@@ -63,29 +67,32 @@ export function kafkaCommandHandler(deps: KafkaCommandDeps): CommandMessageHandl
       ...(sender.party === 'myndighed' ? { kommunekode: sender.id } : { tilbudId: sender.id }),
     };
     const correlation = message.headers[CE.correlationId];
-    try {
-      // Before anything else, and before the vault is touched: a party may send only its own commands.
-      assertParty(actor, definition.command);
-      const contentType = message.headers[CE.contentType];
-      if (contentType !== undefined && !JSON_TYPE.test(contentType)) {
-        throw new PermanentMessageError('KAFKA.UGYLDIG_CONTENT_TYPE', 'content-type must be application/json');
+    const outcome = (error: unknown): Udfald => (classify(error) instanceof PermanentMessageError ? 'afvist' : 'fejl');
+    await observed(deps.observer, definition.command, 'kafka', outcome, async () => {
+      try {
+        // Before anything else, and before the vault is touched: a party may send only its own commands.
+        assertParty(actor, definition.command);
+        const contentType = message.headers[CE.contentType];
+        if (contentType !== undefined && !JSON_TYPE.test(contentType)) {
+          throw new PermanentMessageError('KAFKA.UGYLDIG_CONTENT_TYPE', 'content-type must be application/json');
+        }
+        const body = parseBody(message.value);
+        const ids = takePathIds(body, definition.path);
+        const dto = await validateBody(definition.dto, body);
+        const idFor: IdFor = (given, purpose) =>
+          given ?? uuidV5(`${message.topic}\n${id}\n${purpose}`, KAFKA_ID_NAMESPACE);
+        const { command, beforeAppend } = definition.build(ids, dto, idFor, deps.vault);
+        if (maybeApplied && (await alreadyApplied(deps.store, command, id, actor))) return;
+        await handleWithBeforeAppend(
+          deps.commands,
+          command,
+          { actor, correlationId: correlation && CORRELATION.test(correlation) ? correlation : id, causationId: id },
+          beforeAppend,
+        );
+      } catch (error) {
+        throw classify(error);
       }
-      const body = parseBody(message.value);
-      const ids = takePathIds(body, definition.path);
-      const dto = await validateBody(definition.dto, body);
-      const idFor: IdFor = (given, purpose) =>
-        given ?? uuidV5(`${message.topic}\n${id}\n${purpose}`, KAFKA_ID_NAMESPACE);
-      const { command, beforeAppend } = definition.build(ids, dto, idFor, deps.vault);
-      if (maybeApplied && (await alreadyApplied(deps.store, command, id, actor))) return;
-      await handleWithBeforeAppend(
-        deps.commands,
-        command,
-        { actor, correlationId: correlation && CORRELATION.test(correlation) ? correlation : id, causationId: id },
-        beforeAppend,
-      );
-    } catch (error) {
-      throw classify(error);
-    }
+    });
   };
 }
 

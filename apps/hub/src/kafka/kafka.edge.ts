@@ -18,6 +18,7 @@ import {
   type SupervisedRelay,
 } from '@hub/relay';
 import type { CommandService } from '../commands/command-service';
+import type { CommandObserver } from '../ops/telemetry';
 import { kafkaCommandHandler } from './kafka-command-handler';
 import type { KafkaConfig } from './kafka.config';
 
@@ -33,6 +34,8 @@ export interface KafkaEdgeDeps {
   /** The inbound edge: every api instance joins the command consumer group. */
   readonly inbound: boolean;
   readonly logger?: Logger;
+  /** Command latency and senders last seen, for /metrics. */
+  readonly observer?: CommandObserver;
   /** Test only (docs/adr/0006): how broker connections are opened, e.g. through an outage proxy. */
   readonly socketFactory?: KafkaClientConfig['socketFactory'];
   /** Test only: back-off and topic discovery made quick. */

@@ -1,8 +1,9 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import type { EventStore } from '@hub/event-store';
 import type { PiiVault } from '@hub/privacy';
-import type { InboundStats, Logger as RelayLogger, RelayHealth, RelayState } from '@hub/relay';
+import type { DeadLetterStats, InboundStats, Logger as RelayLogger, RelayHealth, RelayState } from '@hub/relay';
 import { CommandService } from '../commands/command-service';
+import { Telemetry } from '../ops/telemetry';
 import { EVENT_STORE, PII_VAULT } from '../tokens';
 import type { KafkaConfig } from './kafka.config';
 import { startKafkaEdge, type KafkaEdge, type KafkaEdgeDeps } from './kafka.edge';
@@ -41,6 +42,21 @@ export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     await this.starting;
     await this.edge?.stop();
+  }
+
+  /** For /metrics and /ops: dead letters per code and the latest ones; none while the consumer is not running. */
+  deadLetters(): DeadLetterStats | undefined {
+    return this.edge?.inbound?.deadLetters();
+  }
+
+  /** For /metrics: the relay's checkpoint and records sent; none without a running relay. */
+  relayStats(): { readonly checkpoint?: number; readonly recordsSent?: number } | undefined {
+    if (!this.edge?.relay) return undefined;
+    const { checkpoint, recordsSent } = this.edge.relay.health();
+    return {
+      ...(checkpoint === undefined ? {} : { checkpoint }),
+      ...(recordsSent === undefined ? {} : { recordsSent }),
+    };
   }
 
   /**
@@ -93,9 +109,9 @@ export function kafkaProviders(
   return [
     {
       provide: KafkaRuntime,
-      inject: [EVENT_STORE, PII_VAULT, CommandService],
-      useFactory: (store: EventStore, vault: PiiVault, commands: CommandService) =>
-        new KafkaRuntime({ config: kafka, store, vault, commands, ...options }),
+      inject: [EVENT_STORE, PII_VAULT, CommandService, Telemetry],
+      useFactory: (store: EventStore, vault: PiiVault, commands: CommandService, observer: Telemetry) =>
+        new KafkaRuntime({ config: kafka, store, vault, commands, observer, ...options }),
     },
   ];
 }

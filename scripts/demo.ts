@@ -792,10 +792,12 @@ async function main(): Promise<void> {
     egen = await startHub(dataDir, port, urStart, speed);
     url = egen.url;
   }
+  let holdesKoerende = false;
   const afbryd = async (signal: string) => {
-    process.stderr.write(`\ndemo: ${signal}, stopping\n`);
+    process.stderr.write(`\ndemo: ${signal}, stopping${egen ? ' the hub' : ''}\n`);
     await egen?.stop();
-    process.exit(130);
+    // With --keep-running, Ctrl-C is how the demo ends; before that it interrupts it.
+    process.exit(holdesKoerende ? 0 : 130);
   };
   process.once('SIGINT', () => void afbryd('SIGINT'));
   process.once('SIGTERM', () => void afbryd('SIGTERM'));
@@ -846,6 +848,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (egen && o.keepRunning) {
+    holdesKoerende = true;
     process.stdout.write(`\nThe hub keeps running: ${url}/ops · ${url}/health · ${url}/metrics — Ctrl-C stops it.\n`);
     await new Promise<never>(() => undefined);
   }

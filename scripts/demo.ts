@@ -712,7 +712,7 @@ async function venTilIndhentet(hub: Hub): Promise<void> {
 
 type Paamindelse = { art: string; afsluttet: string | null };
 
-async function opsummer(hub: Hub, t: Tokens, url: string): Promise<void> {
+async function opsummer(hub: Hub, t: Tokens, url: string | undefined, dataDir: string): Promise<void> {
   const bestillinger = (await hub.get('/myndighed/bestillinger?limit=500', t.kommune)) as {
     tilbudId: string;
     fase: string;
@@ -760,8 +760,12 @@ async function opsummer(hub: Hub, t: Tokens, url: string): Promise<void> {
   w(`  påmindelser til kommunen:   ${mPaam.length}, ${aabne(mPaam)} åbne (${arter(mPaam)})`);
   w(`  påmindelser til tilbuddene: ${uPaam.length}, ${aabne(uPaam)} åbne (${arter(uPaam)})`);
   w('');
+  if (url === undefined) {
+    w('Kør med --keep-running for at se /ops, /health og /metrics og forespørge læsemodellerne bagefter.');
+    return;
+  }
   w(`Se selv: ${url}/health · ${url}/ops · ${url}/metrics`);
-  w(`  KOMMUNE=$(HUB_DATA_DIR=<data dir> npm run -s token -- myndighed ${KOMMUNE})`);
+  w(`  KOMMUNE=$(HUB_DATA_DIR=${dataDir} npm run -s token -- myndighed ${KOMMUNE})`);
   w(`  curl -s ${url}/myndighed/bestillinger -H "authorization: Bearer $KOMMUNE"`);
 }
 
@@ -838,7 +842,7 @@ async function main(): Promise<void> {
     await ur.synk();
     if (egen)
       writeFileSync(join(dataDir, DEMO_UR_FILE), `${JSON.stringify({ slut: new Date(ur.now()).toISOString() })}\n`);
-    await opsummer(hub, tokens, url);
+    await opsummer(hub, tokens, egen && !o.keepRunning ? undefined : url, dataDir);
     process.stderr.write(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s, ${hub.requests} requests\n`);
   } catch (error) {
     process.stderr.write(

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KAFKA_METRIKKER, METRIKKER } from '../../apps/hub/src/ops/metrics';
@@ -14,7 +14,8 @@ const ROOT = join(__dirname, '..', '..');
  * the data dir it left (its clock continuing where the demo's stopped) shows the picture the demo promises.
  */
 describe('npm run demo', () => {
-  const dataDir = join(mkdtempSync(join(tmpdir(), 'hub-demo-')), 'data');
+  const tmp = mkdtempSync(join(tmpdir(), 'hub-demo-'));
+  const dataDir = join(tmp, 'data');
   let run: { code: number | null; seconds: number; stdout: string; stderr: string };
   let hub: RunningHub;
 
@@ -48,7 +49,10 @@ describe('npm run demo', () => {
     hub = await startHub({ HUB_CLOCK_START: slut, HUB_CLOCK_SPEED: '1' }, dataDir);
     await hub.readModelsCaughtUp();
   }, 200_000);
-  afterAll(() => hub?.stop());
+  afterAll(async () => {
+    await hub?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('exits 0 in under two minutes and prints a summary from the read models', () => {
     expect([run.code, run.stderr.includes('demo: done in') ? '' : run.stderr.slice(-2000)]).toEqual([0, '']);

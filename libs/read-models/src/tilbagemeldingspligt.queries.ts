@@ -51,10 +51,12 @@ export async function taelKrav(
   return { aabne: Number(a?.n ?? 0), overskredne: Number(o?.n ?? 0) };
 }
 
-/** One overdue krav as operations see it: ids, codes and dates, never the borger. */
+/**
+ * One overdue krav as operations see it: where (kommune, tilbud), what (trigger, niveau) and when. No krav or
+ * bestilling id: the ops page is public on the internal network, and a case id tells who has an overdue duty on
+ * which borger's case; the parties find their own in their own lists.
+ */
 export interface OverskredetKrav {
-  readonly kravId: string;
-  readonly bestillingId: string;
   readonly kommunekode: string;
   readonly tilbudId: string;
   readonly trigger: string;
@@ -67,7 +69,7 @@ export interface OverskredetKrav {
 export async function overskredneKrav(db: Db, t: Tables<'krav'>, idag: string, limit = 20): Promise<OverskredetKrav[]> {
   const rows = (await db
     .selectFrom(t.krav)
-    .select(['id', 'bestilling_id', 'kommunekode', 'tilbud_id', 'trigger', 'niveau', 'kraevet', 'frist'])
+    .select(['kommunekode', 'tilbud_id', 'trigger', 'niveau', 'kraevet', 'frist'])
     .where('opfyldt', 'is', null)
     .where('bortfaldet', 'is', null)
     .where('frist', '<', idag)
@@ -76,8 +78,6 @@ export async function overskredneKrav(db: Db, t: Tables<'krav'>, idag: string, l
     .limit(Math.min(limit, MAX))
     .execute()) as Record<string, string>[];
   return rows.map((r) => ({
-    kravId: r['id'] as string,
-    bestillingId: r['bestilling_id'] as string,
     kommunekode: r['kommunekode'] as string,
     tilbudId: r['tilbud_id'] as string,
     trigger: r['trigger'] as string,

@@ -51,7 +51,7 @@ export const OPS_PAGE = `<!doctype html>
   </tbody></table></section>
   <section><h2>Regelaffyringer</h2><table><thead><tr><th>regel</th><th>antal</th></tr></thead><tbody id="affyringer"></tbody></table></section>
   <section class="bred"><h2>Dead letters</h2><div class="lille" id="dl-koder"></div><table><thead><tr><th>tid</th><th>kode</th><th>felter</th><th>emne (topic)</th><th>type</th><th>forsøg</th></tr></thead><tbody id="deadletters"></tbody></table></section>
-  <section class="bred"><h2>Overskredne tilbagemeldingskrav</h2><table><thead><tr><th>krav</th><th>bestilling</th><th>kommune</th><th>tilbud</th><th>trigger</th><th>niveau</th><th>frist</th></tr></thead><tbody id="overskredne"></tbody></table></section>
+  <section class="bred"><h2>Overskredne tilbagemeldingskrav</h2><table><thead><tr><th>kommune</th><th>tilbud</th><th>trigger</th><th>niveau</th><th>frist</th></tr></thead><tbody id="overskredne"></tbody></table></section>
   <section class="bred"><h2>Fagsystemer – seneste besked</h2><table><thead><tr><th>part</th><th>id</th><th>kanal</th><th>senest</th><th>siden</th></tr></thead><tbody id="fagsystemer"></tbody></table></section>
 </main>
 <script>
@@ -95,7 +95,7 @@ export const OPS_PAGE = `<!doctype html>
     var dl = s.deadLetters;
     $('dl-koder').textContent = dl ? (Object.keys(dl.byCode).map(function (c) { return c + ': ' + dl.byCode[c]; }).join(' · ') || 'ingen dead letters siden start') : 'Kafka er ikke slået til på denne instans';
     raekker('deadletters', dl ? dl.latest.map(function (d) { return [tidDa(d.time), { t: d.code, k: 'fejl' }, d.fields.join(', '), d.topic, d.type || '–', d.attempts]; }) : [], 'ingen', 6);
-    raekker('overskredne', s.overskredneKrav.map(function (o) { return [o.kravId, o.bestillingId, o.kommunekode, o.tilbudId, o.trigger, o.niveau, { t: o.frist, k: 'fejl' }]; }), 'ingen overskredne krav', 7);
+    raekker('overskredne', s.overskredneKrav.map(function (o) { return [o.kommunekode, o.tilbudId, o.trigger, o.niveau, { t: o.frist, k: 'fejl' }]; }), 'ingen overskredne krav', 5);
     var nu = Date.now() / 1000;
     raekker('fagsystemer', s.fagsystemer.slice().sort(function (a, b) { return a.sidst - b.sidst; }).map(function (f) { var siden = nu - f.sidst; return [f.party, f.id, f.kanal, tidDa(f.sidst * 1000), { t: tal(siden, 0) + ' s', k: siden > 3600 ? 'adv' : 'ok' }]; }), 'ingen beskeder endnu', 5);
     spark('spark-head', pts.map(function (p) { return p.head; }));

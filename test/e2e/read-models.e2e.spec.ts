@@ -193,8 +193,9 @@ describe("what each party's read models show along a borger's lifecycle", () => 
 
     // Isolation: through every read route, the other tilbud and the other kommune see nothing of this bestilling.
     const secrets = [id, borgerId, d1, vum, tb];
+    // /ops/stroem is an event stream that never ends; it sends what /ops/status.json answers, which is walked.
     const routes = hub.routes.filter(
-      (r) => r.startsWith('GET ') && !['/health', '/openapi.json', '/{*path}'].includes(r.slice(4)),
+      (r) => r.startsWith('GET ') && !['/health', '/openapi.json', '/ops/stroem', '/{*path}'].includes(r.slice(4)),
     );
     expect(routes.length).toBeGreaterThanOrEqual(15);
     await hub.readModelsCaughtUp();
@@ -213,5 +214,5 @@ describe("what each party's read models show along a borger's lifecycle", () => 
         ]);
       }
     }
-  });
+  }, 30_000);
 });

@@ -202,8 +202,8 @@ async function startHub(dataDir: string, port: number, urStart: string, speed: n
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
   };
   // The demo's hub is the embedded default with all roles; a production identity provider would refuse the fast clock.
-  for (const key of ['HUB_OIDC_ISSUER', 'HUB_OIDC_AUDIENCE', 'HUB_OIDC_JWKS_URI', 'HUB_ROLES', 'KAFKA_BROKERS'])
-    delete env[key];
+  // KAFKA_BROKERS (and the other KAFKA_* settings) pass through: with a broker, the demo's hub relays to it too.
+  for (const key of ['HUB_OIDC_ISSUER', 'HUB_OIDC_AUDIENCE', 'HUB_OIDC_JWKS_URI', 'HUB_ROLES']) delete env[key];
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'apps/hub/src/main.ts')], {
     cwd: ROOT,
     env,

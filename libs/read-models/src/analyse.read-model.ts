@@ -4,7 +4,7 @@ import type { ReadDb } from './read-db';
 import { foldBatch } from './hub-events';
 import type { IndsatsDoc, IndsatsmaalDoc } from './indsats-doc';
 import type { ReadModel, Tables } from './read-model';
-import { bool, replaceRows, upsertRows, type Row } from './rows';
+import { bool, replaceRows, upsertRows, type Row, createKontekstTable } from './rows';
 
 type T = 'kontekst' | 'indsatsmaal' | 'tilbagemelding';
 
@@ -103,11 +103,7 @@ export function analyse(options: { pseudonymKey: Buffer }): ReadModel<T> {
     version: 1,
     tables: ['kontekst', 'indsatsmaal', 'tilbagemelding'],
     async createTables({ db }: ReadDb, t: Tables<T>) {
-      await db.schema
-        .createTable(t.kontekst)
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('doc', 'text', (c) => c.notNull())
-        .execute();
+      await createKontekstTable(db, t.kontekst);
       let table = db.schema.createTable(t.indsatsmaal).addColumn('id', 'text', (c) => c.primaryKey());
       for (const c of [
         'bestilling_id',

@@ -3,7 +3,7 @@ import type { ReadDb } from './read-db';
 import { foldBatch } from './hub-events';
 import { daekkedeUndertemaer, type IndsatsDoc } from './indsats-doc';
 import type { ReadModel, Tables } from './read-model';
-import { bool, insertNew, upsertRows, type Row } from './rows';
+import { bool, insertNew, upsertRows, type Row, createKontekstTable } from './rows';
 
 type T = 'kontekst' | 'observation' | 'tag';
 
@@ -27,11 +27,7 @@ export const observationer: ReadModel<T> = {
   version: 3,
   tables: ['kontekst', 'observation', 'tag'],
   async createTables({ db }: ReadDb, t: Tables<T>) {
-    await db.schema
-      .createTable(t.kontekst)
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('doc', 'text', (c) => c.notNull())
-      .execute();
+    await createKontekstTable(db, t.kontekst);
     await db.schema
       .createTable(t.observation)
       .addColumn('id', 'text', (c) => c.primaryKey())

@@ -9,6 +9,15 @@ type Tx = Transaction<any>;
 export type Row = Record<string, string | number | null>;
 
 /** Loads the JSON docs of the given ids from a table with columns `id` and `doc`. */
+/** The table of context documents (`id`, `doc` as JSON) a read model folds into and `loadDocs` reads. */
+export async function createKontekstTable(db: ReadDb['db'], table: string): Promise<void> {
+  await db.schema
+    .createTable(table)
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('doc', 'text', (c) => c.notNull())
+    .execute();
+}
+
 export async function loadDocs<Doc>(tx: Tx, table: string, ids: readonly string[]): Promise<Map<string, Doc>> {
   const docs = new Map<string, Doc>();
   for (const part of chunks([...new Set(ids)], 1)) {

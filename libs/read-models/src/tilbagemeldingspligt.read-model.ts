@@ -13,7 +13,7 @@ import {
 import type { RecordedEvent } from '@hub/event-store';
 import type { ReadDb } from './read-db';
 import type { AnyTransaction, ReadModel, Tables } from './read-model';
-import { insertNew, loadDocs, upsertRows, type Row } from './rows';
+import { insertNew, loadDocs, upsertRows, type Row, createKontekstTable } from './rows';
 
 type T = 'kontekst' | 'krav' | 'paamindelse';
 
@@ -243,11 +243,7 @@ export const tilbagemeldingspligt: ReadModel<T> = {
   version: 2,
   tables: ['kontekst', 'krav', 'paamindelse'],
   async createTables({ db }: ReadDb, t: Tables<T>) {
-    await db.schema
-      .createTable(t.kontekst)
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('doc', 'text', (c) => c.notNull())
-      .execute();
+    await createKontekstTable(db, t.kontekst);
     let krav = db.schema.createTable(t.krav).addColumn('id', 'text', (c) => c.primaryKey());
     for (const c of [
       'bestilling_id',

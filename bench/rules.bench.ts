@@ -3,10 +3,11 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ffbKatalog, STANDARD_TAERSKLER, type SendPaamindelse } from '@hub/domain';
-import { afgivBestilling, FFB, indsatsmaalInput, kode, opretDelmaal } from '@hub/domain/testing/fixtures';
+import { FFB, opretDelmaal } from '@hub/domain/testing/fixtures';
 import { openSqliteEventStore, type EventStore, type EventToAppend } from '@hub/event-store';
 import {
   accepteret,
+  afgivelse,
   domainWriter,
   myndighedFor,
   nyIndsats,
@@ -265,27 +266,6 @@ async function declines(writer: DomainWriter, clock: Clock, indsats: Indsats): P
   );
 }
 
-function afgiv(indsats: Indsats) {
-  return afgivBestilling({
-    bestillingId: indsats.bestillingId,
-    borgerId: indsats.borgerId,
-    kommunekode: indsats.kommunekode,
-    tilbudId: indsats.tilbudId,
-    ydelser: [
-      {
-        ydelseLinjeId: randomUUID(),
-        ydelse: kode(FFB.stoetteTilSocialeRelationer),
-        startdato: '2026-03-15',
-        slutdato: '2027-03-14',
-      },
-    ],
-    indsatsmaal: [
-      indsatsmaalInput({ indsatsmaalId: indsats.maal1 }),
-      indsatsmaalInput({ indsatsmaalId: indsats.maal2, undertema: kode(FFB.lavemad) }),
-    ],
-  });
-}
-
 async function waitFor(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!check()) {
@@ -462,7 +442,7 @@ async function latency(options: BenchOptions): Promise<BenchRow[]> {
     const forfald = Math.round(clock.at(fromB) + (i + 0.5) * spacing);
     afgivet = plusDage(new Date(forfald).toISOString(), -dage);
     const indsats = nyIndsats('0147', `tilbud-${i % 20}`);
-    await backdated.bestilling(afgiv(indsats), myndighedFor(indsats.kommunekode));
+    await backdated.bestilling(afgivelse(indsats), myndighedFor(indsats.kommunekode));
     expected.add(indsats.bestillingId);
   }
   await worker.idle(120_000);

@@ -136,14 +136,13 @@ export function nyIndsats(kommunekode = '0101', tilbudId = 'tilbud-4711', borger
   return { bestillingId: randomUUID(), borgerId, kommunekode, tilbudId, maal1: randomUUID(), maal2: randomUUID() };
 }
 
-/** Afgiv, kvitter and accepter: a bestilling the udfører works on. */
-export async function accepteret(writer: DomainWriter, indsats: Indsats): Promise<void> {
-  const { bestillingId, kommunekode, tilbudId } = indsats;
-  const command = afgivBestilling({
-    bestillingId,
+/** The afgivelse of an indsats: one ydelse and two indsatsmål (Udvikle: indgå i samspil; lave mad). */
+export function afgivelse(indsats: Indsats) {
+  return afgivBestilling({
+    bestillingId: indsats.bestillingId,
     borgerId: indsats.borgerId,
-    kommunekode,
-    tilbudId,
+    kommunekode: indsats.kommunekode,
+    tilbudId: indsats.tilbudId,
     ydelser: [
       {
         ydelseLinjeId: randomUUID(),
@@ -162,6 +161,12 @@ export async function accepteret(writer: DomainWriter, indsats: Indsats): Promis
       }),
     ],
   });
+}
+
+/** Afgiv, kvitter and accepter: a bestilling the udfører works on. */
+export async function accepteret(writer: DomainWriter, indsats: Indsats): Promise<void> {
+  const { bestillingId, kommunekode, tilbudId } = indsats;
+  const command = afgivelse(indsats);
   await writer.bestilling(command, myndighedFor(kommunekode));
   await writer.bestilling({ type: 'KvitterBestilling', data: { bestillingId, version: 1 } }, udfoererFor(tilbudId));
   await writer.bestilling(

@@ -295,16 +295,26 @@ export class OpsMetrics {
   }
 
   /** Whether each part answers: the store, the read store, and each role this instance runs. */
+  /** Whether the read store answers. */
+  readStoreUp(): Promise<boolean> {
+    return sql`select 1`
+      .execute(this.s.readSide.db)
+      .then(() => true)
+      .catch(() => false);
+  }
+
+  /** Whether this instance serves the API. */
+  get runsApi(): boolean {
+    return this.s.roles.has('api');
+  }
+
   async up(): Promise<Record<string, boolean>> {
     const check = async (fn: () => Promise<boolean>) => fn().catch(() => false);
     const out: Record<string, boolean> = {
       store: await check(async () => (await this.s.store.headPosition()) >= 0),
-      read_store: await check(async () => {
-        await sql`select 1`.execute(this.s.readSide.db);
-        return true;
-      }),
+      read_store: await this.readStoreUp(),
     };
-    if (this.s.roles.has('api')) out['api'] = true;
+    if (this.runsApi) out['api'] = true;
     if (this.s.projector) out['projector'] = await check(async () => (await this.s.projector?.status()) !== undefined);
     if (this.s.rules) out['rules'] = await check(async () => (await this.s.rules?.status())?.state === 'ok');
     if (this.s.kafka) out['kafka'] = await check(async () => (await this.s.kafka?.status())?.status === 'ok');

@@ -13,7 +13,7 @@ import {
   type ReadModel,
 } from '@hub/read-models';
 import { tablesOf } from '../libs/read-models/src/read-model';
-import { dropSchema, freshSchema, PG_URL, requirePostgres } from '../libs/read-models/src/testing/postgres';
+import { dropSchema, freshSchema, PG_URL, requirePostgres } from '../libs/event-store/src/testing/postgres';
 import { median, type BenchOptions, type BenchRow } from './bench.types';
 import { EVENTS_PER_BESTILLING, id, K, writeHistory } from './history';
 

@@ -1,5 +1,5 @@
 import { openPostgresReadDb } from './read-db';
-import { dropSchema, freshSchema, PG_URL, requirePostgres } from './testing/postgres';
+import { dropSchema, freshSchema, PG_URL, requirePostgres } from '@hub/event-store/testing/postgres';
 import { describeReadStoreContract } from './testing/read-store.contract';
 
 beforeAll(requirePostgres);

@@ -30,7 +30,7 @@ import {
   type PligtHubEvent,
 } from './tilbagemeldingspligt.read-model';
 import * as q from './tilbagemeldingspligt.queries';
-import { dropSchema, freshSchema, PG_URL, requirePostgres } from './testing/postgres';
+import { dropSchema, freshSchema, PG_URL, requirePostgres } from '@hub/event-store/testing/postgres';
 
 /** Day n of the scenario, at 10:00 UTC: its date part is the day's date everywhere. */
 const dag = (n: number) => new Date(Date.UTC(2026, 2, 1, 10) + n * 86_400_000).toISOString();

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 export const PG_URL = process.env['HUB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
- * Fails with a clear message when no PostgreSQL answers: the read models' production store is tested against the real
+ * Fails with a clear message when no PostgreSQL answers: the production stores are tested against the real
  * server, never skipped.
  */
 export async function requirePostgres(): Promise<void> {

@@ -7,3 +7,6 @@ export type { ValidatedEvent } from './validate-append';
 export { openSqliteEventStore, SQLITE_SCHEMA_VERSION } from './sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
 export { uuidV5 } from './uuid-v5';
+export { openPostgresEventStore } from './postgres/postgres.event-store';
+export type { PostgresEventStore, PostgresEventStoreOptions } from './postgres/postgres.event-store';
+export { POSTGRES_SCHEMA_VERSION } from './postgres/postgres.schema';

@@ -126,19 +126,41 @@ export async function dropGeneration(readDb: ReadDb, model: ReadModel, generatio
     .execute();
 }
 
-/** Moves the checkpoint; call inside the transaction that applied the batch. */
+/**
+ * Another writer moved a generation's checkpoint between this runner's read of it and its commit: two projectors ran
+ * on one generation at once (a standby that took the lease over from a paused one). The batch rolls back, so no event
+ * is applied twice; the runner fails and its projector resumes from the checkpoint as it is now.
+ */
+export class CheckpointMovedError extends Error {
+  constructor(
+    readonly readModel: string,
+    readonly generation: number,
+    readonly expected: number,
+  ) {
+    super(`${readModel} generation ${generation}: the checkpoint is no longer ${expected}; another projector moved it`);
+    this.name = 'CheckpointMovedError';
+  }
+}
+
+/**
+ * Moves the checkpoint from `previous` to `position` (compare-and-set); call inside the transaction that applied the
+ * batch. Throws CheckpointMovedError, rolling the batch back, when the checkpoint is not `previous` any more.
+ */
 export async function setPosition(
   tx: AnyTransaction,
   readModel: string,
   generation: number,
+  previous: number,
   position: number,
 ): Promise<void> {
-  await tx
+  const result = await tx
     .updateTable(REGISTRY)
     .set({ position, updated_at: new Date().toISOString() })
     .where('read_model', '=', readModel)
     .where('generation', '=', generation)
-    .execute();
+    .where('position', '=', previous)
+    .executeTakeFirst();
+  if (result.numUpdatedRows !== 1n) throw new CheckpointMovedError(readModel, generation, previous);
 }
 
 export { sql };

@@ -57,7 +57,7 @@ export async function startProjection(options: RunnerOptions): Promise<RunningPr
     const last = (relevant[relevant.length - 1] as RecordedEvent).position;
     await readDb.db.transaction().execute(async (tx) => {
       await model.applyBatch(tx, readDb.kind, tables, relevant);
-      await setPosition(tx, model.name, generation, last);
+      await setPosition(tx, model.name, generation, position, last);
     });
     position = last;
     options.onBatch?.(position);

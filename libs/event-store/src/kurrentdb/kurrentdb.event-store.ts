@@ -207,10 +207,18 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
   /** The `$all` position of the log record at `position`, where a catch-up subscription after it may start. */
   const startOf = async (position: number): Promise<ReadPosition> => {
     if (position === 0) return START;
-    for await (const resolved of client.readStream(logStream, { fromRevision: logRevisionOf(position), maxCount: 1 })) {
-      const found = resolved.event?.position;
-      if (found) return found;
+    try {
+      for await (const resolved of client.readStream(logStream, {
+        fromRevision: logRevisionOf(position),
+        maxCount: 1,
+      })) {
+        const found = resolved.event?.position;
+        if (found) return found;
+      }
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw error;
     }
+    // Correct, only slower: the subscription skips everything up to the checkpoint itself.
     return START;
   };
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseRegelfil, TOM_REGELFIL, type Regelfil } from '@hub/domain';
 import type { SimuleretUr } from './clock';
@@ -13,7 +14,20 @@ export type AuthConfig =
 export interface HubConfig {
   readonly port: number;
   readonly dataDir: string;
-  readonly store: 'sqlite';
+  /** The event store (design.md §2): the embedded SQLite file, PostgreSQL (HUB_PG_URL), or KurrentDB. */
+  readonly store:
+    { readonly kind: 'sqlite' } | { readonly kind: 'postgres' } | { readonly kind: 'kurrentdb'; readonly url: string };
+  /**
+   * Where the state the instances share lives: the PII vault, idempotency keys, processed Kafka ids, the relay's
+   * checkpoint, the leases and the rule state. PostgreSQL whenever the event store is not the embedded file, so
+   * several instances can run at once (docker-compose.yml); else SQLite files in HUB_DATA_DIR.
+   */
+  readonly shared:
+    { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
+  /** This instance in the leases (HUB_INSTANCE_ID; default host, pid and a random part). */
+  readonly instanceId: string;
+  /** How long a worker lease lasts without renewal (HUB_LEASE_TTL_MS): the longest a standby waits after a crash. */
+  readonly leaseTtlMs: number;
   readonly piiMasterKey: Buffer;
   readonly piiMasterKeySource: 'env' | 'file';
   readonly auth: AuthConfig;
@@ -71,12 +85,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`PORT must be an integer 0–65535, got "${env['PORT']}"`);
   const dataDir = resolve(env['HUB_DATA_DIR'] ?? './data');
-  const store = env['HUB_STORE'] ?? 'sqlite';
-  if (store !== 'sqlite') {
+  const storeKind = env['HUB_STORE'] ?? 'sqlite';
+  if (storeKind !== 'sqlite' && storeKind !== 'postgres' && storeKind !== 'kurrentdb')
+    problems.push(`HUB_STORE must be sqlite, postgres or kurrentdb, got "${storeKind}"`);
+  const pgUrl = env['HUB_PG_URL'];
+  if ((storeKind === 'postgres' || storeKind === 'kurrentdb') && !pgUrl)
     problems.push(
-      `HUB_STORE="${store}" is not available yet: this build has the embedded sqlite store (postgres and kurrentdb come with the production-topology work)`,
+      `HUB_PG_URL is required with HUB_STORE=${storeKind}: the read models, leases, checkpoints, rule state and PII vault of several instances live there`,
     );
-  }
+  if (storeKind === 'kurrentdb' && !env['HUB_KURRENTDB_URL'])
+    problems.push('HUB_KURRENTDB_URL is required with HUB_STORE=kurrentdb, e.g. kurrentdb://kurrentdb:2113?tls=false');
+  const pgSchema = env['HUB_PG_SCHEMA'] ?? 'hub';
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(pgSchema))
+    problems.push(`HUB_PG_SCHEMA must be a lower-case SQL identifier of at most 41 characters, got "${pgSchema}"`);
+  const leaseTtlMs = env['HUB_LEASE_TTL_MS'] === undefined ? 10_000 : Number(env['HUB_LEASE_TTL_MS']);
+  if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 200 || leaseTtlMs > 600_000)
+    problems.push('HUB_LEASE_TTL_MS must be an integer from 200 to 600000');
   const bodyLimitBytes = env['HUB_BODY_LIMIT_BYTES'] === undefined ? 1024 * 1024 : Number(env['HUB_BODY_LIMIT_BYTES']);
   if (!Number.isInteger(bodyLimitBytes) || bodyLimitBytes < 1024)
     problems.push('HUB_BODY_LIMIT_BYTES must be an integer >= 1024');
@@ -102,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
   for (const r of roles)
     if (!(ROLES as readonly string[]).includes(r))
       problems.push(`HUB_ROLES: unknown role "${r}" (known: ${ROLES.join(', ')})`);
-  const readStoreKind = env['HUB_READ_STORE'] ?? 'sqlite';
+  const readStoreKind = env['HUB_READ_STORE'] ?? (storeKind === 'sqlite' ? 'sqlite' : 'postgres');
   if (readStoreKind !== 'sqlite' && readStoreKind !== 'postgres')
     problems.push(`HUB_READ_STORE must be sqlite or postgres, got "${readStoreKind}"`);
   if (readStoreKind === 'postgres' && !env['HUB_PG_URL'])
@@ -137,7 +161,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
   return {
     port,
     dataDir,
-    store: 'sqlite',
+    store:
+      storeKind === 'postgres'
+        ? { kind: 'postgres' }
+        : storeKind === 'kurrentdb'
+          ? { kind: 'kurrentdb', url: env['HUB_KURRENTDB_URL'] as string }
+          : { kind: 'sqlite' },
+    shared: storeKind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'postgres', url: pgUrl as string, schema: pgSchema },
+    instanceId: env['HUB_INSTANCE_ID'] ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    leaseTtlMs,
     piiMasterKey: pii.value,
     piiMasterKeySource: pii.source,
     auth,
@@ -146,9 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     regelfil,
     roles: new Set(roles as Role[]),
     readStore:
-      readStoreKind === 'postgres'
-        ? { kind: 'postgres', url: env['HUB_PG_URL'] as string, schema: env['HUB_PG_SCHEMA'] ?? 'public' }
-        : { kind: 'sqlite' },
+      readStoreKind === 'postgres' ? { kind: 'postgres', url: pgUrl as string, schema: pgSchema } : { kind: 'sqlite' },
     analyseKey,
     minGruppe,
     kafka: kafka.kafka,

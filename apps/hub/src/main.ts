@@ -13,7 +13,10 @@ async function bootstrap(): Promise<void> {
     {
       port: config.port,
       dataDir: config.dataDir,
-      store: config.store,
+      store: config.store.kind,
+      shared: config.shared.kind,
+      roles: [...config.roles],
+      instance: config.instanceId,
       auth: config.auth.mode,
       piiMasterKey: config.piiMasterKeySource,
     },

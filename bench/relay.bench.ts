@@ -36,7 +36,7 @@ async function fill(store: EventStore, vault: PiiVault, indsatser: number): Prom
   const writer = domainWriter(store);
   for (let n = 0; n < indsatser; n++) {
     const cpr = `0101${String(700000 + n).slice(-6)}`;
-    const borgerId = vault.registrerBorger(cpr, randomUUID).borgerId;
+    const borgerId = (await vault.registrerBorger(cpr, randomUUID)).borgerId;
     await helIndsats(writer, nyIndsats(n % 2 === 0 ? '0101' : '0147', `tilbud-${n % 10}`, borgerId));
   }
 }
@@ -303,7 +303,7 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
     }
     await producer.disconnect();
     await store.close();
-    vault.close();
+    await vault.close();
 
     const { lags, baseline } = await relayLag(mock, config, options.tmpDir, options.quick ? 200 : 2000);
     options.log(`relay: lag over ${lags.length} events at ${STEADY_RATE}/s (baseline ${baseline.length} raw sends)`);

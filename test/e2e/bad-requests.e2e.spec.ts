@@ -531,10 +531,10 @@ describe('bad requests', () => {
     const { join } = await import('node:path');
     const vault = openSqlitePiiVault({ file: join(hub.dataDir, 'pii.sqlite'), masterKey: hub.config.piiMasterKey });
     try {
-      expect(vault.findBorger(cpr)).toBeNull();
-      expect(vault.findBorger('0101704321')).not.toBeNull();
+      expect(await vault.findBorger(cpr)).toBeNull();
+      expect(await vault.findBorger('0101704321')).not.toBeNull();
     } finally {
-      vault.close();
+      await vault.close();
     }
   });
 });

@@ -100,7 +100,7 @@ describe('a myndighed and an udfører exchange a bestilling with the hub over Ka
     await edge?.stop();
     await proxy?.stop();
     await store?.close();
-    vault?.close();
+    await vault?.close();
     await mock?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -127,7 +127,12 @@ describe('a myndighed and an udfører exchange a bestilling with the hub over Ka
     });
     expect(Number.isNaN(Date.parse(afgivet?.headers['ce_time'] ?? ''))).toBe(false);
     const payload = JSON.parse(afgivet?.payload ?? '{}') as Record<string, unknown>;
-    expect(payload).toMatchObject({ bestillingId, cpr: CPR, borgerId: vault.findBorger(CPR), tilbudId: 'tilbud-4711' });
+    expect(payload).toMatchObject({
+      bestillingId,
+      cpr: CPR,
+      borgerId: await vault.findBorger(CPR),
+      tilbudId: 'tilbud-4711',
+    });
     expect(JSON.stringify(stored)).not.toContain(CPR);
   }, 30_000);
 

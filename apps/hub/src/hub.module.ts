@@ -160,7 +160,7 @@ class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.projector?.stop();
     await this.readDb.close();
     await this.store.close();
-    this.vault.close();
+    await this.vault.close();
     this.idempotency.close();
   }
 }

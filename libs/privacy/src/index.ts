@@ -1,1 +1,10 @@
-export { openSqlitePiiVault, type PiiVault } from './pii-vault';
+export { openPiiVault, openSqlitePiiVault, type PiiVault, type PiiVaultOptions } from './pii-vault';
+export { openPostgresPiiVault, type PostgresPiiVaultOptions } from './postgres.pii-vault';
+export {
+  createTablesOnce,
+  openPostgresPool,
+  pgError,
+  quotedSchema,
+  type PostgresPoolOptions,
+  type StoreLocation,
+} from './postgres-support';

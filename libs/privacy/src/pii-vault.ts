@@ -1,53 +1,64 @@
 import Database from 'better-sqlite3';
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { erGyldigtCpr, kontrollerCpr, normaliserCpr } from '@hub/domain';
+import { erGyldigtCpr, kontrollerCpr } from '@hub/domain';
+import { openPostgresPiiVault } from './postgres.pii-vault';
+import type { StoreLocation } from './postgres-support';
+import {
+  blindIndex,
+  deriveVaultKeys,
+  newBorgerSecrets,
+  openCpr,
+  opensVaultCheck,
+  openText,
+  sealText,
+  sealVaultCheck,
+  unwrapDataKey,
+  wrongMasterKey,
+} from './vault-crypto';
 
 /**
  * PII vault (design.md §3): CPR and other direct identifiers live only here, never in an event or a log line.
  * Each borger has a random 256-bit data key, stored wrapped (AES-256-GCM) under the hub's master key. Lookup by CPR
- * goes through a keyed blind index (HMAC-SHA256), so the file holds no CPR in clear. Erasure deletes the data key
+ * goes through a keyed blind index (HMAC-SHA256), so the store holds no CPR in clear. Erasure deletes the data key
  * and the index entry (crypto-shredding): ciphertext that remains anywhere can no longer be read.
+ * Adapters: a SQLite file (embedded default) and a PostgreSQL schema shared by every hub instance; the same master
+ * key reads both.
  */
 export interface PiiVault {
-  /** The hub's borgerId for a CPR number; creates one (with `newId`) the first time the CPR is seen. */
-  registrerBorger(cpr: string, newId: () => string): { borgerId: string; ny: boolean };
+  /**
+   * The hub's borgerId for a CPR number; creates one (with `newId`) the first time the CPR is seen. Atomic across
+   * every process sharing the store: one CPR never gets two borgerIds. Rejects an invalid CPR (BORGER.CPR_UGYLDIGT).
+   */
+  registrerBorger(cpr: string, newId: () => string): Promise<{ borgerId: string; ny: boolean }>;
   /** The borgerId of a CPR number seen before, without registering it; null when unknown (or erased). */
-  findBorger(cpr: string): string | null;
+  findBorger(cpr: string): Promise<string | null>;
   /** The CPR of a borger, or null when the borger was erased or is unknown. */
-  laesCpr(borgerId: string): string | null;
+  laesCpr(borgerId: string): Promise<string | null>;
   /** Encrypts identifying free text under the borger's key; null when the borger is erased. */
-  krypter(borgerId: string, plaintext: string): string | null;
+  krypter(borgerId: string, plaintext: string): Promise<string | null>;
   /** Decrypts text from `krypter`; null when the borger was erased. */
-  dekrypter(borgerId: string, ciphertext: string): string | null;
+  dekrypter(borgerId: string, ciphertext: string): Promise<string | null>;
   /** Crypto-shredding: deletes the borger's data key and CPR index. Idempotent. Returns false for an unknown borger. */
-  slet(borgerId: string): boolean;
-  erSlettet(borgerId: string): boolean;
-  close(): void;
+  slet(borgerId: string): Promise<boolean>;
+  erSlettet(borgerId: string): Promise<boolean>;
+  close(): Promise<void>;
 }
 
-const ALG = 'aes-256-gcm';
-
-function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv(ALG, key, iv);
-  cipher.setAAD(Buffer.from(aad));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+export interface PiiVaultOptions {
+  /** 32 bytes (HUB_PII_MASTER_KEY). */
+  readonly masterKey: Buffer;
+  readonly now?: () => string;
 }
 
-function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
-  const decipher = createDecipheriv(ALG, key, sealed.subarray(0, 12));
-  decipher.setAAD(Buffer.from(aad));
-  decipher.setAuthTag(sealed.subarray(12, 28));
-  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+/** Opens the vault where `location` says: `{ kind: 'sqlite', file }` or `{ kind: 'postgres', connectionString, schema }`. */
+export async function openPiiVault(location: StoreLocation, options: PiiVaultOptions): Promise<PiiVault> {
+  return location.kind === 'postgres'
+    ? openPostgresPiiVault({ ...options, connectionString: location.connectionString, schema: location.schema })
+    : openSqlitePiiVault({ ...options, file: location.file });
 }
 
-export function openSqlitePiiVault(options: { file: string; masterKey: Buffer; now?: () => string }): PiiVault {
+export function openSqlitePiiVault(options: PiiVaultOptions & { readonly file: string }): PiiVault {
   const now = options.now ?? (() => new Date().toISOString());
-  if (options.masterKey.length !== 32)
-    throw new Error('The PII master key must be 32 bytes (HUB_PII_MASTER_KEY, base64)');
-  const kek = Buffer.from(hkdfSync('sha256', options.masterKey, Buffer.alloc(0), 'ffb-hub pii key-encryption', 32));
-  const indexKey = Buffer.from(hkdfSync('sha256', options.masterKey, Buffer.alloc(0), 'ffb-hub cpr blind index', 32));
+  const keys = deriveVaultKeys(options.masterKey);
   const db = new Database(options.file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -66,18 +77,10 @@ export function openSqlitePiiVault(options: { file: string; masterKey: Buffer; n
   `);
   const check = db.prepare('SELECT sealed FROM vault_check WHERE id = 1').get() as { sealed: Buffer } | undefined;
   if (!check) {
-    db.prepare('INSERT INTO vault_check (id, sealed) VALUES (1, ?)').run(
-      seal(kek, Buffer.from('ffb-hub'), 'vault-check'),
-    );
-  } else {
-    try {
-      open(kek, check.sealed, 'vault-check');
-    } catch {
-      db.close();
-      throw new Error(
-        `The PII vault ${options.file} was created with another master key; set HUB_PII_MASTER_KEY to that key`,
-      );
-    }
+    db.prepare('INSERT INTO vault_check (id, sealed) VALUES (1, ?)').run(sealVaultCheck(keys));
+  } else if (!opensVaultCheck(keys, check.sealed)) {
+    db.close();
+    throw wrongMasterKey(options.file);
   }
   const byIndex = db.prepare<[Buffer], { borger_id: string }>('SELECT borger_id FROM borger WHERE cpr_index = ?');
   const insert = db.prepare(
@@ -89,53 +92,40 @@ export function openSqlitePiiVault(options: { file: string; masterKey: Buffer; n
   const erase = db.prepare(
     'UPDATE borger SET cpr_index = NULL, data_key = NULL, cpr = NULL, erased_at = ? WHERE borger_id = ?',
   );
+  const register = db.transaction((index: Buffer, cpr: string, newId: () => string) => {
+    const existing = byIndex.get(index);
+    if (existing) return { borgerId: existing.borger_id, ny: false };
+    const borgerId = newId();
+    const secrets = newBorgerSecrets(keys, borgerId, cpr);
+    insert.run(borgerId, index, secrets.dataKey, secrets.cpr, now());
+    return { borgerId, ny: true };
+  });
 
-  const dataKey = (borgerId: string): Buffer | null => {
-    const row = byId.get(borgerId);
-    return row?.data_key ? open(kek, row.data_key, `data-key:${borgerId}`) : null;
-  };
-
-  const index = (cpr: string) => createHmac('sha256', indexKey).update(normaliserCpr(cpr)).digest();
+  const dataKey = (borgerId: string): Buffer | null =>
+    unwrapDataKey(keys, borgerId, byId.get(borgerId)?.data_key ?? null);
 
   return {
-    findBorger(cpr) {
-      return erGyldigtCpr(cpr) ? (byIndex.get(index(cpr))?.borger_id ?? null) : null;
+    async findBorger(cpr) {
+      return erGyldigtCpr(cpr) ? (byIndex.get(blindIndex(keys, cpr))?.borger_id ?? null) : null;
     },
-    registrerBorger(cpr, newId) {
+    async registrerBorger(cpr, newId) {
       kontrollerCpr(cpr);
-      const normal = normaliserCpr(cpr);
-      const index = createHmac('sha256', indexKey).update(normal).digest();
-      return db
-        .transaction(() => {
-          const existing = byIndex.get(index);
-          if (existing) return { borgerId: existing.borger_id, ny: false };
-          const borgerId = newId();
-          const key = randomBytes(32);
-          insert.run(
-            borgerId,
-            index,
-            seal(kek, key, `data-key:${borgerId}`),
-            seal(key, Buffer.from(normal), `cpr:${borgerId}`),
-            now(),
-          );
-          return { borgerId, ny: true };
-        })
-        .immediate();
+      return register.immediate(blindIndex(keys, cpr), cpr, newId);
     },
-    laesCpr(borgerId) {
+    async laesCpr(borgerId) {
       const row = byId.get(borgerId);
-      const key = dataKey(borgerId);
-      return row?.cpr && key ? open(key, row.cpr, `cpr:${borgerId}`).toString() : null;
+      const key = unwrapDataKey(keys, borgerId, row?.data_key ?? null);
+      return row?.cpr && key ? openCpr(key, borgerId, row.cpr) : null;
     },
-    krypter(borgerId, plaintext) {
+    async krypter(borgerId, plaintext) {
       const key = dataKey(borgerId);
-      return key ? seal(key, Buffer.from(plaintext), `text:${borgerId}`).toString('base64') : null;
+      return key ? sealText(key, borgerId, plaintext) : null;
     },
-    dekrypter(borgerId, ciphertext) {
+    async dekrypter(borgerId, ciphertext) {
       const key = dataKey(borgerId);
-      return key ? open(key, Buffer.from(ciphertext, 'base64'), `text:${borgerId}`).toString() : null;
+      return key ? openText(key, borgerId, ciphertext) : null;
     },
-    slet(borgerId) {
+    async slet(borgerId) {
       const row = byId.get(borgerId);
       if (!row) return false;
       if (row.erased_at === null) erase.run(now(), borgerId);
@@ -143,10 +133,10 @@ export function openSqlitePiiVault(options: { file: string; masterKey: Buffer; n
       db.pragma('wal_checkpoint(TRUNCATE)');
       return true;
     },
-    erSlettet(borgerId) {
+    async erSlettet(borgerId) {
       return byId.get(borgerId)?.erased_at != null;
     },
-    close() {
+    async close() {
       if (db.open) db.close();
     },
   };

@@ -13,24 +13,26 @@ export interface Afgivelse {
    * For a borger the vault does not know yet: registers the CPR (once a dry run accepted the bestilling) and returns
    * the command to append, with the borgerId the vault gave. Undefined when the borger is known.
    */
-  readonly beforeAppend: (() => HubCommand) | undefined;
+  readonly beforeAppend: (() => Promise<HubCommand>) | undefined;
 }
 
 /**
  * Afgiv bestilling with a CPR, the same over HTTP and Kafka: the CPR is checked, kept only in the PII vault, and the
  * events carry a borgerId (docs/adr/0005: the borger enters the vault only once the bestilling is known to be accepted).
  */
-export function forberedAfgivelse(vault: PiiVault, body: AfgivBestillingDto, idFor: IdFor): Afgivelse {
+export async function forberedAfgivelse(vault: PiiVault, body: AfgivBestillingDto, idFor: IdFor): Promise<Afgivelse> {
   kontrollerCpr(body.cpr);
   const bestillingId = idFor(body.bestillingId, 'bestillingId');
   const { cpr, ...rest } = body;
-  const kendt = vault.findBorger(cpr);
+  const kendt = await vault.findBorger(cpr);
   const provisional = kendt ?? randomUUID();
   const command = afgivBestilling(rest, bestillingId, provisional, idFor);
   const withBorger = (borgerId: string): HubCommand => ({ ...command, data: { ...command.data, borgerId } });
   return {
     bestillingId,
     command,
-    beforeAppend: kendt ? undefined : () => withBorger(vault.registrerBorger(cpr, () => provisional).borgerId),
+    beforeAppend: kendt
+      ? undefined
+      : async () => withBorger((await vault.registrerBorger(cpr, () => provisional)).borgerId),
   };
 }

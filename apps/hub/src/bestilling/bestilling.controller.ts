@@ -61,7 +61,7 @@ export class BestillingController {
     @Caller() caller: Principal,
     @Body() body: AfgivBestillingDto,
   ) {
-    const { bestillingId, command, beforeAppend } = forberedAfgivelse(
+    const { bestillingId, command, beforeAppend } = await forberedAfgivelse(
       this.vault,
       body,
       this.executor.idFor(req, caller),

@@ -9,9 +9,9 @@ export async function handleWithBeforeAppend(
   commands: CommandService,
   command: HubCommand,
   meta: CommandMeta,
-  beforeAppend?: () => HubCommand,
+  beforeAppend?: () => HubCommand | Promise<HubCommand>,
 ): Promise<CommandOutcome> {
   if (!beforeAppend) return commands.handle(command, meta);
   await commands.handle(command, { ...meta, dryRun: true });
-  return commands.handle(beforeAppend(), meta);
+  return commands.handle(await beforeAppend(), meta);
 }

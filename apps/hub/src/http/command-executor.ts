@@ -31,7 +31,7 @@ export interface ExecuteOptions {
    * Runs once the command is known to be accepted (a dry run decided it), before it is appended; returns the command
    * to append. Afgiv bestilling registers the borger in the PII vault here, so a refused bestilling leaves no CPR.
    */
-  readonly beforeAppend?: (() => HubCommand) | undefined;
+  readonly beforeAppend?: (() => Promise<HubCommand>) | undefined;
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;

@@ -81,7 +81,7 @@ export function kafkaCommandHandler(deps: KafkaCommandDeps): CommandMessageHandl
         const dto = await validateBody(definition.dto, body);
         const idFor: IdFor = (given, purpose) =>
           given ?? uuidV5(`${message.topic}\n${id}\n${purpose}`, KAFKA_ID_NAMESPACE);
-        const { command, beforeAppend } = definition.build(ids, dto, idFor, deps.vault);
+        const { command, beforeAppend } = await definition.build(ids, dto, idFor, deps.vault);
         if (maybeApplied && (await alreadyApplied(deps.store, command, id, actor))) return;
         await handleWithBeforeAppend(
           deps.commands,

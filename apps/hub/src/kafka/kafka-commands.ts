@@ -23,7 +23,7 @@ export type PathId = 'bestillingId' | 'tilbagemeldingId' | 'delmaalId';
 
 export interface Built {
   readonly command: HubCommand;
-  readonly beforeAppend?: (() => HubCommand) | undefined;
+  readonly beforeAppend?: (() => Promise<HubCommand>) | undefined;
 }
 
 /** A command the hub accepts over Kafka: the same DTO and the same builder as its HTTP route. */
@@ -35,7 +35,7 @@ export interface KafkaCommand {
   readonly path: readonly PathId[];
   /** The HTTP route it mirrors, for the AsyncAPI document. */
   readonly http: string;
-  build(ids: Readonly<Record<PathId, string>>, body: object, idFor: build.IdFor, vault: PiiVault): Built;
+  build(ids: Readonly<Record<PathId, string>>, body: object, idFor: build.IdFor, vault: PiiVault): Promise<Built>;
 }
 
 const kommando = <Dto extends object>(
@@ -43,14 +43,19 @@ const kommando = <Dto extends object>(
   dto: new () => Dto,
   path: readonly PathId[],
   http: string,
-  make: (ids: Readonly<Record<PathId, string>>, body: Dto, idFor: build.IdFor, vault: PiiVault) => Built,
+  make: (
+    ids: Readonly<Record<PathId, string>>,
+    body: Dto,
+    idFor: build.IdFor,
+    vault: PiiVault,
+  ) => Built | Promise<Built>,
 ): KafkaCommand => ({
   type: `dk.ffb.kommando.${command.toLowerCase()}.v1`,
   command,
   dto,
   path,
   http,
-  build: (ids, body, idFor, vault) => make(ids, body as Dto, idFor, vault),
+  build: async (ids, body, idFor, vault) => make(ids, body as Dto, idFor, vault),
 });
 
 const only = (command: HubCommand): Built => ({ command });

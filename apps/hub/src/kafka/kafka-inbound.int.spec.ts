@@ -125,7 +125,7 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
     await edge?.stop();
     await producer?.disconnect();
     await store?.close();
-    vault?.close();
+    await vault?.close();
     await mock?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -138,7 +138,7 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
     await settle(1);
     const stored = await events(bestillingId);
     expect(stored.map((e) => e.type)).toEqual(['BestillingAfgivet']);
-    const borgerId = vault.findBorger(cpr);
+    const borgerId = await vault.findBorger(cpr);
     expect(borgerId).not.toBeNull();
     expect(stored[0]?.data).toMatchObject({ borgerId, kommunekode: '0101', tilbudId: 'tilbud-4711' });
     expect(JSON.stringify(stored)).not.toContain(cpr);
@@ -210,7 +210,7 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
         [wrongTilbud, 'ADGANG.ANDET_TILBUD'],
       ]),
     );
-    expect(vault.findBorger(otherCpr)).toBeNull();
+    expect(await vault.findBorger(otherCpr)).toBeNull();
   });
 
   it('dead-letters a rule refusal with the rule code, and a refused bestilling leaves no CPR in the vault', async () => {
@@ -225,7 +225,7 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
     expect(JSON.parse(letter?.headers['ffb_dlq_errors'] ?? '[]')).toEqual(
       expect.arrayContaining([expect.objectContaining({ code: 'R-02', field: 'indsatsmaal[0].undertema' })]),
     );
-    expect(vault.findBorger(refusedCpr)).toBeNull();
+    expect(await vault.findBorger(refusedCpr)).toBeNull();
   });
 
   it('retries while the store is unavailable and applies the command once it is back', async () => {

@@ -29,7 +29,8 @@ import { CLOCK, hubClock, type HubClock } from './clock';
 import type { HubConfig } from './config';
 import { DelmaalController } from './delmaal/delmaal.controller';
 import { CommandExecutor } from './http/command-executor';
-import { IdempotencyStore } from './http/idempotency.store';
+import type { IdempotencyStore } from './http/idempotency.store';
+import { openSqliteIdempotencyStore } from './http/sqlite.idempotency-store';
 import { ProblemFilter } from './http/problem.filter';
 import { loggerOptions } from './logging';
 import { KafkaRuntime, kafkaProviders } from './kafka/kafka.providers';
@@ -161,7 +162,7 @@ class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.readDb.close();
     await this.store.close();
     await this.vault.close();
-    this.idempotency.close();
+    await this.idempotency.close();
   }
 }
 
@@ -198,7 +199,10 @@ export class HubModule {
           useFactory: () =>
             openSqlitePiiVault({ file: join(config.dataDir, 'pii.sqlite'), masterKey: config.piiMasterKey }),
         },
-        { provide: IDEMPOTENCY_STORE, useFactory: () => new IdempotencyStore(join(config.dataDir, 'hub.sqlite')) },
+        {
+          provide: IDEMPOTENCY_STORE,
+          useFactory: () => openSqliteIdempotencyStore({ file: join(config.dataDir, 'hub.sqlite') }),
+        },
         { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(config.auth) },
         { provide: REGELFIL, useValue: config.regelfil },
         {

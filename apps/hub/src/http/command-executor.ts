@@ -105,7 +105,7 @@ export class CommandExecutor {
       const hash = createHash('sha256')
         .update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`)
         .digest('hex');
-      const start = this.idempotency.begin(scope, key, hash);
+      const start = await this.idempotency.begin(scope, key, hash);
       if (start.kind === 'replay') {
         for (const [k, v] of Object.entries(start.response.headers)) res.setHeader(k, v);
         res.setHeader('Idempotent-Replayed', 'true');
@@ -138,16 +138,16 @@ export class CommandExecutor {
         // (not accepted yet, unknown yet), conflicts and outages give the key back so a retry runs again.
         if (erEndeligAfvisning(error)) {
           const problem = toProblem(error, req);
-          this.idempotency.finish(scope, key, {
+          await this.idempotency.finish(scope, key, {
             status: problem.status,
             body: JSON.stringify(problem),
             headers: { 'Content-Type': 'application/problem+json' },
           });
-        } else this.idempotency.abandon(scope, key);
+        } else await this.idempotency.abandon(scope, key);
         throw error;
       }
       // The command is appended: from here the key is never given back, even if recording the response fails.
-      this.idempotency.finish(scope, key, stored);
+      await this.idempotency.finish(scope, key, stored);
       this.send(res, stored);
       return;
     }

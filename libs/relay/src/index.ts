@@ -18,7 +18,17 @@ export {
   type InboundStats,
 } from './inbound/inbound-consumer';
 export type { InboundDelivery, InboundMessage, InboundSource } from './inbound/inbound-source.port';
-export { openSqliteProcessedMessages, type ProcessedMessages } from './inbound/processed-messages';
+export {
+  openProcessedMessages,
+  openSqliteProcessedMessages,
+  type BeginResult,
+  type ProcessedMessages,
+  type ProcessedMessagesLocation,
+} from './inbound/processed-messages';
+export {
+  openPostgresProcessedMessages,
+  type PostgresProcessedMessagesOptions,
+} from './inbound/postgres.processed-messages';
 export { OUTBOUND_MESSAGES, type OutboundMessageDefinition } from './integration-events/catalog';
 export type { IntegrationMessage, Sensitivity } from './integration-events/integration-event';
 export { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';

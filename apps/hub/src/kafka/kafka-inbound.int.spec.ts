@@ -255,8 +255,8 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
     const id = randomUUID();
     const processed = openSqliteProcessedMessages({ file: join(dir, 'kafka.sqlite') });
     // What a crash right after the append leaves: the id pending, its event in the store.
-    expect(processed.begin(UDFOERER, id)).toBe('new');
-    processed.close();
+    expect(await processed.begin(UDFOERER, id)).toBe('new');
+    await processed.close();
     const statusId = randomUUID();
     const body = {
       bestillingId,
@@ -276,8 +276,8 @@ describe('Kafka commands in: same validation and service as HTTP, idempotent, de
     // The same command again under the same id, while the row says pending: found in the store, skipped, not refused.
     const again = openSqliteProcessedMessages({ file: join(dir, 'kafka.sqlite') });
     const second = randomUUID();
-    expect(again.begin(UDFOERER, second)).toBe('new');
-    again.close();
+    expect(await again.begin(UDFOERER, second)).toBe('new');
+    await again.close();
     const commands = new CommandService({
       store,
       katalog: ffbKatalog,

@@ -6,7 +6,7 @@ import {
   createKafkaInboundSource,
   createKafkaPublisher,
   openSqliteCheckpointStore,
-  openSqliteProcessedMessages,
+  openProcessedMessages,
   silentLogger,
   startInboundConsumer,
   startRelay,
@@ -15,6 +15,7 @@ import {
   type InboundConsumer,
   type KafkaClientConfig,
   type Logger,
+  type ProcessedMessagesLocation,
   type SupervisedRelay,
 } from '@hub/relay';
 import type { CommandService } from '../commands/command-service';
@@ -27,8 +28,13 @@ export interface KafkaEdgeDeps {
   readonly store: EventStore;
   readonly vault: PiiVault;
   readonly commands: CommandService;
-  /** Where the relay's checkpoint and the consumer's processed ids live (`kafka.sqlite`). */
+  /** Where the relay's checkpoint (`kafka.sqlite`) lives, and the consumer's processed ids unless `processed` says. */
   readonly dataDir: string;
+  /**
+   * Where the inbound consumer records the message ids it handled. Default `{ kind: 'sqlite', file: <dataDir>/kafka.sqlite }`;
+   * API instances that share a consumer group share a PostgreSQL schema here, so a redelivery to another is known.
+   */
+  readonly processed?: ProcessedMessagesLocation;
   /** The relay role: one active instance publishes the log. */
   readonly relay: boolean;
   /** The inbound edge: every api instance joins the command consumer group. */
@@ -73,8 +79,16 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
   const file = join(deps.dataDir, 'kafka.sqlite');
   const retry = { initialMs: deps.tuning?.retryInitialMs ?? 200, maxMs: deps.tuning?.retryMaxMs ?? 10_000 };
   const checkpoints = deps.relay ? openSqliteCheckpointStore({ file, name: 'relay' }) : undefined;
-  const processed = deps.inbound ? openSqliteProcessedMessages({ file }) : undefined;
-  processed?.prune(new Date(Date.now() - PROCESSED_RETENTION_MS).toISOString());
+  const processed = deps.inbound
+    ? await openProcessedMessages(deps.processed ?? { kind: 'sqlite', file }).catch(async (error: unknown) => {
+        await checkpoints?.close();
+        throw error;
+      })
+    : undefined;
+  // Housekeeping only: ids it cannot forget now are forgotten at the next start.
+  await processed?.prune(new Date(Date.now() - PROCESSED_RETENTION_MS).toISOString()).catch((error: unknown) => {
+    logger.warn('kafka: old processed message ids could not be pruned', { error: String(error) });
+  });
 
   const relay = checkpoints
     ? superviseRelay(
@@ -114,8 +128,8 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
       await inbound?.stop();
       await relay?.stop();
       await publisher.close();
-      checkpoints?.close();
-      processed?.close();
+      await checkpoints?.close();
+      await processed?.close();
     },
   };
 }

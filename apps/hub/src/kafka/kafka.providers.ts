@@ -103,7 +103,7 @@ export interface KafkaStatus {
  */
 export function kafkaProviders(
   kafka: KafkaConfig | undefined,
-  options: { readonly dataDir: string; readonly relay: boolean; readonly inbound: boolean },
+  options: Pick<KafkaEdgeDeps, 'dataDir' | 'relay' | 'inbound' | 'processed'>,
 ): Provider[] {
   if (!kafka || (!options.relay && !options.inbound)) return [];
   return [

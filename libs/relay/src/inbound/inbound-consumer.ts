@@ -1,6 +1,7 @@
 import {
   backoffDelay,
   describeError,
+  isUnavailable,
   silentLogger,
   sleep,
   worthLogging,
@@ -170,6 +171,24 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
     await delivery.heartbeat();
   };
 
+  /**
+   * The processed-message record, retried with back-off while its store is unavailable (a PostgreSQL failover, a busy
+   * SQLite file): an outage must neither skip the dedupe nor turn an applied command into a dead letter.
+   */
+  const recorded = async <T>(work: () => Promise<T>, delivery: InboundDelivery): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isUnavailable(error)) throw error;
+        if (worthLogging(attempt)) {
+          logger.warn('inbound: processed message ids unavailable, retrying', { attempt, error: describeError(error) });
+        }
+        await pause(attempt, delivery);
+      }
+    }
+  };
+
   const deadLetter = async (
     message: InboundMessage,
     sender: PartyRef,
@@ -251,7 +270,7 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
       await deadLetter(message, sender, problem, 1, delivery);
       return;
     }
-    const begun = processed.begin(message.topic, id);
+    const begun = await recorded(() => processed.begin(message.topic, id), delivery);
     if (begun === 'done' || begun === 'dead') {
       stats.duplicates += 1;
       return;
@@ -271,15 +290,12 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
           sender,
           maybeApplied: begun === 'unfinished' || attempt > 1,
         });
-        processed.finish(message.topic, id, 'done', null);
-        stats.applied += 1;
-        return;
       } catch (error) {
         if (error instanceof Stopped) throw error;
         const permanent = asPermanent(error, attempt, maxAttempts);
         if (permanent) {
           await deadLetter(message, sender, permanent, attempt, delivery);
-          processed.finish(message.topic, id, 'dead', permanent.code);
+          await recorded(() => processed.finish(message.topic, id, 'dead', permanent.code), delivery);
           return;
         }
         if (worthLogging(attempt)) {
@@ -291,7 +307,11 @@ export async function startInboundConsumer(options: InboundConsumerOptions): Pro
           });
         }
         await pause(attempt, delivery);
+        continue;
       }
+      await recorded(() => processed.finish(message.topic, id, 'done', null), delivery);
+      stats.applied += 1;
+      return;
     }
   };
 

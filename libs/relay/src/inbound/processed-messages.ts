@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { openPostgresProcessedMessages } from './postgres.processed-messages';
 
 export type ProcessedState = 'pending' | 'done' | 'dead';
 
@@ -14,15 +15,35 @@ export type BeginResult =
 
 /**
  * The inbound consumer's durable record of message ids (the high-water-mark table of style.md §9.4 D), per command
- * topic, because CloudEvents ids are unique only per source and a topic is one sender. synchronous=FULL: a "done" lost
- * in a power cut would let a redelivered command apply twice.
+ * topic, because CloudEvents ids are unique only per source and a topic is one sender. Adapters: a SQLite file
+ * (synchronous=FULL: a "done" lost in a power cut would let a redelivered command apply twice) and a PostgreSQL schema,
+ * which every API instance's consumer shares, so a command redelivered to another instance is known there.
  */
 export interface ProcessedMessages {
-  begin(topic: string, messageId: string): BeginResult;
-  finish(topic: string, messageId: string, state: 'done' | 'dead', code: string | null): void;
+  /** Atomic across every process sharing the store: of two concurrent begins of one id, one is `new`. */
+  begin(topic: string, messageId: string): Promise<BeginResult>;
+  finish(topic: string, messageId: string, state: 'done' | 'dead', code: string | null): Promise<void>;
   /** Forgets finished ids older than the cut-off (ISO-8601); redeliveries cannot be older than the topic's retention. */
-  prune(olderThan: string): number;
-  close(): void;
+  prune(olderThan: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Where the ids live: `{ kind: 'sqlite', file }` or `{ kind: 'postgres', connectionString, schema }`. */
+export type ProcessedMessagesLocation =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema: string };
+
+export async function openProcessedMessages(
+  location: ProcessedMessagesLocation,
+  options: { readonly now?: () => string } = {},
+): Promise<ProcessedMessages> {
+  return location.kind === 'postgres'
+    ? openPostgresProcessedMessages({
+        ...options,
+        connectionString: location.connectionString,
+        schema: location.schema,
+      })
+    : openSqliteProcessedMessages({ ...options, file: location.file });
 }
 
 export function openSqliteProcessedMessages(options: {
@@ -66,12 +87,12 @@ export function openSqliteProcessedMessages(options: {
     return 'unfinished';
   });
   return {
-    begin: (topic, messageId) => begin.immediate(topic, messageId),
-    finish: (topic, messageId, state, code) => {
+    begin: async (topic, messageId) => begin.immediate(topic, messageId),
+    finish: async (topic, messageId, state, code) => {
       finish.run(state, code, now(), topic, messageId);
     },
-    prune: (olderThan) => prune.run(olderThan).changes,
-    close: () => {
+    prune: async (olderThan) => prune.run(olderThan).changes,
+    close: async () => {
       if (db.open) db.close();
     },
   };

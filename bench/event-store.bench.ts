@@ -2,8 +2,11 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventToAppend, ExpectedRevision } from '../libs/event-store/src/event-store.port';
+import { Client } from 'pg';
+import type { EventToAppend, ExpectedRevision, RecordedEvent } from '../libs/event-store/src/event-store.port';
+import { openPostgresEventStore } from '../libs/event-store/src/postgres/postgres.event-store';
 import { EVENTS_TABLE_V1, openSqliteEventStore } from '../libs/event-store/src/sqlite/sqlite.event-store';
+import { PG_URL } from '../libs/event-store/src/testing/postgres';
 import { type BenchOptions, type BenchRow, median } from './bench.types';
 
 type Synchronous = 'FULL' | 'NORMAL';
@@ -203,5 +206,301 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
       aim: scenario.aim,
     });
   }
+  return rows;
+}
+
+interface PostgresScenario {
+  readonly eventsPerAppend: number;
+  readonly streams: number;
+  readonly events: { readonly full: number; readonly quick: number };
+}
+
+/** Same workloads as the SQLite rows; the server's defaults (synchronous_commit=on) make every commit durable. */
+const POSTGRES_SCENARIOS: readonly PostgresScenario[] = [
+  { eventsPerAppend: 1, streams: 1000, events: { full: 3000, quick: 1000 } },
+  { eventsPerAppend: 100, streams: 100, events: { full: 30_000, quick: 10_000 } },
+];
+const IMPORT_EVENTS = { full: 50_000, quick: 20_000 };
+const IMPORT_BATCH = 10_000;
+
+const benchSchema = (): string => `es_bench_${randomUUID().slice(0, 8)}`;
+
+async function dropBenchSchema(schema: string): Promise<void> {
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => client.end());
+}
+
+/** An empty store schema (the adapter's own DDL, so both sides write the same table with the same indexes). */
+async function freshPostgresSchema(): Promise<string> {
+  const schema = benchSchema();
+  await (await openPostgresEventStore({ connectionString: PG_URL, schema })).close();
+  return schema;
+}
+
+const RAW_INSERT = (schema: string): string =>
+  `INSERT INTO "${schema}".events (position, stream_id, revision, event_id, type, data, metadata, recorded_at)
+   SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[],
+     $8::timestamptz[])`;
+
+/**
+ * The baseline: one connection, one prepared multi-row INSERT per append (a single statement is its own
+ * transaction: one round trip, one commit), positions and revisions counted in memory, nothing checked.
+ */
+async function runPostgresBaseline(appends: readonly Append[]): Promise<number> {
+  const schema = await freshPostgresSchema();
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  const revisions = new Map<string, number>();
+  let position = 0;
+  const started = process.hrtime.bigint();
+  for (const append of appends) {
+    const recordedAt = new Date().toISOString();
+    let revision = revisions.get(append.streamId) ?? -1;
+    const rows: unknown[][] = [[], [], [], [], [], [], [], []];
+    for (const event of append.events) {
+      revision += 1;
+      position += 1;
+      const values = [
+        position,
+        append.streamId,
+        revision,
+        event.eventId,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        recordedAt,
+      ];
+      values.forEach((value, column) => rows[column]?.push(value));
+    }
+    revisions.set(append.streamId, revision);
+    await client.query({ name: 'raw-insert', text: RAW_INSERT(schema), values: rows });
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await client.end();
+  await dropBenchSchema(schema);
+  return seconds;
+}
+
+async function runPostgresStore(appends: readonly Append[]): Promise<number> {
+  const schema = await freshPostgresSchema();
+  const store = await openPostgresEventStore({ connectionString: PG_URL, schema });
+  const revisions = new Map<string, number>();
+  const started = process.hrtime.bigint();
+  for (const append of appends) {
+    const known = revisions.get(append.streamId);
+    const expectedRevision: ExpectedRevision = known === undefined ? 'no_stream' : known;
+    const result = await store.appendToStream(append.streamId, append.events, { expectedRevision });
+    revisions.set(append.streamId, result.nextRevision);
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const head = await store.headPosition();
+  await store.close();
+  await dropBenchSchema(schema);
+  const expected = appends.reduce((sum, append) => sum + append.events.length, 0);
+  if (head !== expected) throw new Error(`The store holds ${head} events after appending ${expected}`);
+  return seconds;
+}
+
+function recordedLog(appends: readonly Append[]): RecordedEvent[] {
+  const revisions = new Map<string, number>();
+  const recordedAt = new Date().toISOString();
+  return appends
+    .flatMap((append) =>
+      append.events.map((event) => {
+        const revision = (revisions.get(append.streamId) ?? -1) + 1;
+        revisions.set(append.streamId, revision);
+        return { ...event, streamId: append.streamId, revision, position: 0, recordedAt };
+      }),
+    )
+    .map((event, index) => ({ ...event, position: index + 1 }));
+}
+
+/** importRecorded against the same rows written by raw INSERTs of 5,000 rows, in transactions of the same size. */
+async function runImport(log: readonly RecordedEvent[], raw: boolean): Promise<number> {
+  const schema = await freshPostgresSchema();
+  const store = await openPostgresEventStore({ connectionString: PG_URL, schema });
+  const client = new Client({ connectionString: PG_URL });
+  await client.connect();
+  const started = process.hrtime.bigint();
+  for (let offset = 0; offset < log.length; offset += IMPORT_BATCH) {
+    const batch = log.slice(offset, offset + IMPORT_BATCH);
+    if (!raw) {
+      await store.importRecorded(batch);
+      continue;
+    }
+    await client.query('BEGIN');
+    for (let start = 0; start < batch.length; start += 5000) {
+      const rows = batch.slice(start, start + 5000);
+      await client.query(RAW_INSERT(schema), [
+        rows.map((e) => e.position),
+        rows.map((e) => e.streamId),
+        rows.map((e) => e.revision),
+        rows.map((e) => e.eventId),
+        rows.map((e) => e.type),
+        rows.map((e) => JSON.stringify(e.data)),
+        rows.map((e) => JSON.stringify(e.metadata)),
+        rows.map((e) => e.recordedAt),
+      ]);
+    }
+    await client.query('COMMIT');
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await client.end();
+  await store.close();
+  await dropBenchSchema(schema);
+  return seconds;
+}
+
+const CONCURRENT_WRITERS = 8;
+
+/**
+ * What the serialised head costs under contention: 8 writers (8 connections), 1 event per append, each writer on its
+ * own streams. The baseline takes positions from a sequence, which is as fast as it gets and exactly what the store
+ * must not do (gaps on rollback, positions visible out of order; docs/adr/0009).
+ */
+async function runPostgresConcurrent(appends: readonly Append[], raw: boolean): Promise<number> {
+  const schema = await freshPostgresSchema();
+  const lanes = Array.from({ length: CONCURRENT_WRITERS }, (_, lane) =>
+    appends.filter((_, index) => index % CONCURRENT_WRITERS === lane),
+  );
+  const store = await openPostgresEventStore({ connectionString: PG_URL, schema, poolSize: CONCURRENT_WRITERS });
+  const clients = await Promise.all(
+    lanes.map(async () => {
+      const client = new Client({ connectionString: PG_URL });
+      await client.connect();
+      return client;
+    }),
+  );
+  await clients[0]?.query(`CREATE SEQUENCE "${schema}".position_seq`);
+  const revisions = new Map<string, number>();
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    lanes.map(async (lane, index) => {
+      const client = clients[index] as Client;
+      for (const append of lane) {
+        const known = revisions.get(append.streamId);
+        const event = append.events[0] as EventToAppend;
+        if (raw) {
+          await client.query({
+            name: 'raw-insert-seq',
+            text: `INSERT INTO "${schema}".events (position, stream_id, revision, event_id, type, data, metadata, recorded_at)
+              VALUES (nextval('"${schema}".position_seq'), $1, $2, $3, $4, $5, $6, $7)`,
+            values: [
+              append.streamId,
+              (known ?? -1) + 1,
+              event.eventId,
+              event.type,
+              JSON.stringify(event.data),
+              JSON.stringify(event.metadata),
+              new Date().toISOString(),
+            ],
+          });
+          revisions.set(append.streamId, (known ?? -1) + 1);
+        } else {
+          const result = await store.appendToStream(append.streamId, append.events, {
+            expectedRevision: known === undefined ? 'no_stream' : known,
+          });
+          revisions.set(append.streamId, result.nextRevision);
+        }
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await Promise.all(clients.map((client) => client.end()));
+  await store.close();
+  await dropBenchSchema(schema);
+  return seconds;
+}
+
+/** `npm run bench -- --only "event store postgres"`: the PostgreSQL adapter against raw pg in the same run. */
+export async function benchPostgres(options: BenchOptions): Promise<BenchRow[]> {
+  const runs = options.quick ? 3 : 5;
+  const server = new Client({ connectionString: PG_URL });
+  await server.connect();
+  const facts = await server
+    .query<{ version: string; sc: string }>(`SELECT version() AS version, current_setting('synchronous_commit') AS sc`)
+    .finally(() => server.end());
+  options.log(
+    `event store postgres: ${facts.rows[0]?.version}; synchronous_commit=${facts.rows[0]?.sc}; median of ${runs} runs`,
+  );
+  const rows: BenchRow[] = [];
+  for (const scenario of POSTGRES_SCENARIOS) {
+    const totalEvents = options.quick ? scenario.events.quick : scenario.events.full;
+    const appends = workload({ ...scenario, synchronous: 'FULL', aim: 0 }, totalEvents);
+    const warmUp = appends.slice(0, Math.ceil(appends.length / 10));
+    await runPostgresBaseline(warmUp);
+    await runPostgresStore(warmUp);
+    const storeRates: number[] = [];
+    const baselineRates: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      baselineRates.push(totalEvents / (await runPostgresBaseline(appends)));
+      storeRates.push(totalEvents / (await runPostgresStore(appends)));
+    }
+    const per = `${scenario.eventsPerAppend} event${scenario.eventsPerAppend === 1 ? '' : 's'} per append`;
+    options.log(
+      `  ${per}: store ${storeRates.map(Math.round).join(', ')}; baseline ${baselineRates.map(Math.round).join(', ')} events/s`,
+    );
+    const value = median(storeRates);
+    const baselineValue = median(baselineRates);
+    rows.push({
+      figure: `PostgreSQL event store append, ${per}`,
+      unit: 'events/s',
+      value,
+      baseline: `raw pg multi-row INSERT, ${scenario.eventsPerAppend} row${scenario.eventsPerAppend === 1 ? '' : 's'} per transaction`,
+      baselineValue,
+      ratio: value / baselineValue,
+    });
+  }
+  {
+    const totalEvents = options.quick ? 2000 : 5000;
+    const appends = workload(
+      { ...(POSTGRES_SCENARIOS[0] as PostgresScenario), synchronous: 'FULL', aim: 0 },
+      totalEvents,
+    );
+    await runPostgresConcurrent(appends.slice(0, 500), true);
+    await runPostgresConcurrent(appends.slice(0, 500), false);
+    const storeRates: number[] = [];
+    const baselineRates: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      baselineRates.push(totalEvents / (await runPostgresConcurrent(appends, true)));
+      storeRates.push(totalEvents / (await runPostgresConcurrent(appends, false)));
+    }
+    options.log(
+      `  ${CONCURRENT_WRITERS} writers: store ${storeRates.map(Math.round).join(', ')}; ` +
+        `baseline ${baselineRates.map(Math.round).join(', ')} events/s`,
+    );
+    rows.push({
+      figure: `PostgreSQL event store append, 1 event per append, ${CONCURRENT_WRITERS} concurrent writers`,
+      unit: 'events/s',
+      value: median(storeRates),
+      baseline: `raw pg INSERTs, positions from a sequence, ${CONCURRENT_WRITERS} connections`,
+      baselineValue: median(baselineRates),
+      ratio: median(storeRates) / median(baselineRates),
+    });
+  }
+  const importEvents = options.quick ? IMPORT_EVENTS.quick : IMPORT_EVENTS.full;
+  const log = recordedLog(
+    workload({ ...(POSTGRES_SCENARIOS[1] as PostgresScenario), synchronous: 'FULL', aim: 0 }, importEvents),
+  );
+  await runImport(log.slice(0, IMPORT_BATCH), true);
+  await runImport(log.slice(0, IMPORT_BATCH), false);
+  const importRates: number[] = [];
+  const rawRates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    rawRates.push(log.length / (await runImport(log, true)));
+    importRates.push(log.length / (await runImport(log, false)));
+  }
+  options.log(
+    `  importRecorded: ${importRates.map(Math.round).join(', ')}; baseline ${rawRates.map(Math.round).join(', ')} events/s`,
+  );
+  rows.push({
+    figure: `PostgreSQL importRecorded, ${IMPORT_BATCH.toLocaleString('en-US')} events per batch`,
+    unit: 'events/s',
+    value: median(importRates),
+    baseline: `raw pg INSERTs of 5,000 rows, ${IMPORT_BATCH.toLocaleString('en-US')} per transaction`,
+    baselineValue: median(rawRates),
+    ratio: median(importRates) / median(rawRates),
+  });
   return rows;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { BenchModule, BenchRow } from './bench.types';
-import { bench as eventStoreBench } from './event-store.bench';
+import { bench as eventStoreBench, benchPostgres as postgresEventStoreBench } from './event-store.bench';
 import { bench as httpBench } from './http.bench';
 import { bench as readModelsBench } from './read-models.bench';
 import { bench as relayBench } from './relay.bench';
@@ -12,6 +12,7 @@ import { bench as rulesBench } from './rules.bench';
 /** Every module adds rows to the one table. Add HTTP, relay and rebuild benchmarks here. */
 const MODULES: ReadonlyArray<readonly [name: string, run: BenchModule]> = [
   ['event store', eventStoreBench],
+  ['event store postgres', postgresEventStoreBench],
   ['http', httpBench],
   ['read models', readModelsBench],
   ['relay', relayBench],

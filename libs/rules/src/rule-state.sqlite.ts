@@ -1,77 +1,30 @@
 import Database from 'better-sqlite3';
 import type { PligtCommand } from '@hub/domain';
-import { regelId, type Udfald } from './regel';
+import { regelId } from './regel';
 import type { RegelDoc } from './regel-tilstand';
-
-/**
- * A deadline: pending until it falls due (fired), then closed when what it waited for happens. A deadline cancelled
- * while pending is deleted: only fired ones are kept, and they are what makes a deadline fire once.
- */
-export type FristStatus = 'afventer' | 'udloest' | 'afsluttet';
-
-export interface FristRow {
-  readonly id: string;
-  readonly regelId: string;
-  readonly regelVersion: number;
-  readonly subjekt: string;
-  readonly forfald: string;
-  readonly bestillingId: string;
-  readonly kommando: PligtCommand;
-  readonly status: FristStatus;
-}
-
-export interface UdbakkeRow {
-  readonly seq: number;
-  readonly kommando: PligtCommand;
-}
-
-/** One rule output with where it came from: the event it was decided on. */
-export interface Beslutning {
-  readonly regel: { readonly id: string; readonly version: number };
-  readonly udfald: Udfald;
-  readonly eventId: string;
-  readonly position: number;
-  readonly bestillingId: string;
-}
-
-export interface RuleStateStatus {
-  readonly checkpoint: number;
-  readonly checkpointEventId: string | null;
-  readonly fristerAfventer: number;
-  readonly fristerForfaldne: number;
-  readonly udbakke: number;
-  readonly afviste: number;
-  readonly affyringer: Readonly<Record<string, number>>;
-}
-
-/**
- * The deadlines of a batch that a later decision of the same batch cancels (the same rule and subject): they would be
- * written and deleted in one transaction, so they are not written at all. A delmål documented several times in a batch
- * then writes one deadline, not one per observation.
- */
-function overhaledeFrister(beslutninger: readonly Beslutning[]): Set<number> {
-  const overhalet = new Set<number>();
-  const aabne = new Map<string, number[]>();
-  beslutninger.forEach((b, index) => {
-    const u = b.udfald;
-    if (u.type === 'kommando') return;
-    const key = `${b.regel.id}\n${u.subjekt}`;
-    if (u.type === 'frist') aabne.set(key, [...(aabne.get(key) ?? []), index]);
-    else {
-      for (const i of aabne.get(key) ?? []) overhalet.add(i);
-      aabne.delete(key);
-    }
-  });
-  return overhalet;
-}
+import {
+  afslutSendt,
+  overhaledeFrister,
+  RuleStateCheckpointMovedError,
+  type BatchCheckpoint,
+  type Beslutning,
+  type FristRow,
+  type FristStatus,
+  type RuleStateCheckpoint,
+  type RuleStateStatus,
+  type RuleStateStore,
+  type UdbakkeRow,
+} from './rule-state';
 
 /**
  * The rules worker's durable state in one SQLite file (`rules.sqlite`): the rule state documents, the deadlines, the
  * outbox of commands not yet carried out, and the checkpoint. A batch of the log changes all four in one transaction,
  * so after a crash the worker resumes exactly where the last committed batch left it: no event is evaluated twice,
  * no decided command is lost (it waits in the outbox, and carrying it out again is a no-op by its derived ids).
+ *
+ * better-sqlite3 is synchronous: the port's promises resolve at once, and each call is its own transaction.
  */
-export class SqliteRuleState {
+export class SqliteRuleState implements RuleStateStore {
   private readonly db: Database.Database;
   private readonly stmt;
 
@@ -171,12 +124,16 @@ export class SqliteRuleState {
     };
   }
 
-  checkpoint(): { position: number; eventId: string | null } {
+  checkpoint(): Promise<RuleStateCheckpoint> {
+    return Promise.resolve(this.readCheckpoint());
+  }
+
+  private readCheckpoint(): RuleStateCheckpoint {
     const row = this.stmt.checkpoint.get();
     return { position: row?.position ?? 0, eventId: row?.event_id ?? null };
   }
 
-  docs(ids: Iterable<string>): Map<string, RegelDoc> {
+  async docs(ids: Iterable<string>): Promise<Map<string, RegelDoc>> {
     const out = new Map<string, RegelDoc>();
     for (const id of ids) {
       if (out.has(id)) continue;
@@ -186,20 +143,18 @@ export class SqliteRuleState {
     return out;
   }
 
-  /**
-   * Applies one batch's decisions with its changed documents and the new checkpoint, atomically. Returns how many
-   * commands went to the outbox.
-   */
-  commit(
+  async commit(
     docs: ReadonlyMap<string, RegelDoc>,
     beslutninger: readonly Beslutning[],
-    checkpoint: { readonly position: number; readonly eventId: string },
-  ): number {
+    checkpoint: BatchCheckpoint,
+  ): Promise<number> {
     let udbakke = 0;
     const affyret = new Map<string, number>();
     const tael = (id: string) => affyret.set(id, (affyret.get(id) ?? 0) + 1);
     const overhalet = overhaledeFrister(beslutninger);
     this.db.transaction(() => {
+      const stored = this.readCheckpoint().position;
+      if (stored !== checkpoint.after) throw new RuleStateCheckpointMovedError(checkpoint.after, stored);
       for (const [id, doc] of docs) this.stmt.putDoc.run(id, JSON.stringify(doc));
       for (const [index, b] of beslutninger.entries()) {
         if (overhalet.has(index)) continue;
@@ -224,18 +179,9 @@ export class SqliteRuleState {
           this.stmt.annuller.run(b.regel.id, u.subjekt);
           // Reminders already sent for the subject leave the recipient's open items.
           for (const fired of this.stmt.udloeste.all(b.regel.id, u.subjekt)) {
-            const sendt = JSON.parse(fired.kommando) as PligtCommand;
             this.stmt.afslut.run(fired.id);
-            if (sendt.type !== 'SendPaamindelse') continue;
-            const afslut: PligtCommand = {
-              type: 'AfslutPaamindelse',
-              data: {
-                bestillingId: sendt.data.bestillingId,
-                paamindelseId: sendt.data.paamindelseId,
-                regel: b.regel,
-                aarsager: [b.eventId],
-              },
-            };
+            const afslut = afslutSendt(JSON.parse(fired.kommando) as PligtCommand, b);
+            if (!afslut) continue;
             this.stmt.udbakke.run(JSON.stringify(afslut));
             udbakke += 1;
           }
@@ -247,8 +193,7 @@ export class SqliteRuleState {
     return udbakke;
   }
 
-  /** Fires the deadlines due at `now` (at most `limit`): marks them fired and puts their commands in the outbox. */
-  fireDue(now: string, limit: number): number {
+  async fireDue(now: string, limit: number): Promise<number> {
     return this.db.transaction(() => {
       const due = this.stmt.forfaldne.all(now, limit);
       for (const row of due) {
@@ -260,30 +205,28 @@ export class SqliteRuleState {
     })();
   }
 
-  nextDue(): string | null {
+  async nextDue(): Promise<string | null> {
     return this.stmt.naeste.get() ?? null;
   }
 
-  outbox(limit: number): UdbakkeRow[] {
+  async outbox(limit: number): Promise<UdbakkeRow[]> {
     return this.stmt.laesUdbakke
       .all(limit)
       .map((r) => ({ seq: r.seq, kommando: JSON.parse(r.kommando) as PligtCommand }));
   }
 
-  done(seq: number): void {
+  async done(seq: number): Promise<void> {
     this.stmt.udfoert.run(seq);
   }
 
-  /** A command the domain refused (a rule's bug, never input): kept aside with the code, out of the outbox. */
-  reject(row: UdbakkeRow, code: string, message: string, now: string): void {
+  async reject(row: UdbakkeRow, code: string, message: string, now: string): Promise<void> {
     this.db.transaction(() => {
       this.stmt.afvis.run(row.seq, JSON.stringify(row.kommando), code, message, now);
       this.stmt.udfoert.run(row.seq);
     })();
   }
 
-  /** The deadlines of one bestilling, for tests and operators. */
-  frister(bestillingId: string): FristRow[] {
+  async frister(bestillingId: string): Promise<FristRow[]> {
     return this.stmt.frister.all(bestillingId).map((r) => ({
       id: r.id,
       regelId: r.regel_id,
@@ -296,8 +239,8 @@ export class SqliteRuleState {
     }));
   }
 
-  status(now: string): RuleStateStatus {
-    const cp = this.checkpoint();
+  async status(now: string): Promise<RuleStateStatus> {
+    const cp = this.readCheckpoint();
     return {
       checkpoint: cp.position,
       checkpointEventId: cp.eventId,
@@ -309,7 +252,7 @@ export class SqliteRuleState {
     };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }

@@ -121,7 +121,7 @@ describe('rules worker durability', () => {
     const i = nyIndsats();
     await afgiv(i);
     await h.roligt();
-    const foer = h.worker.frister(i.bestillingId).filter((f) => f.regelId === 'BESTILLING-KVITTERING');
+    const foer = (await h.worker.frister(i.bestillingId)).filter((f) => f.regelId === 'BESTILLING-KVITTERING');
     expect(foer.map((f) => f.status)).toEqual(['afventer', 'afventer']);
     await h.genstart();
     await h.frem(10);
@@ -136,8 +136,7 @@ describe('rules worker durability', () => {
     await h.worker.tick();
     expect(sendte(await h.allePligt())).toHaveLength(2);
     expect(
-      h.worker
-        .frister(i.bestillingId)
+      (await h.worker.frister(i.bestillingId))
         .filter((f) => f.regelId === 'BESTILLING-KVITTERING')
         .map((f) => f.status),
     ).toEqual(['udloest', 'udloest']);

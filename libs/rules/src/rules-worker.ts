@@ -22,12 +22,11 @@ import { evaluator, tilRegelEvent, UlaesbarHaendelseError, type Evaluator } from
 import { regelId, type Regel } from './regel';
 import type { RegelDoc } from './regel-tilstand';
 import { REGLER } from './regler';
-import { SqliteRuleState, type Beslutning, type RuleStateStatus } from './rule-state.sqlite';
+import type { Beslutning, FristRow, RuleStateStatus, RuleStateStore } from './rule-state';
+import { SqliteRuleState } from './rule-state.sqlite';
 
-export interface RulesWorkerOptions {
+interface RulesWorkerCommonOptions {
   readonly store: EventStore;
-  /** The worker's SQLite file (rule state, deadlines, outbox, checkpoint). */
-  readonly file: string;
   readonly katalog: FfbKatalog;
   /** The thresholds in force for a kommune (from the rules file). */
   readonly taerskler: (kommunekode: string) => Taerskler;
@@ -41,6 +40,14 @@ export interface RulesWorkerOptions {
   readonly autoTick?: boolean;
   readonly logger?: Logger;
 }
+
+/**
+ * Where the worker keeps its rule state, deadlines, outbox and checkpoint: `file`, a SQLite file the worker opens and
+ * closes itself (the embedded default); or `state`, a store its owner opened (e.g. `PostgresRuleState`), which the
+ * worker uses but does not close, so the owner can hand it to the next worker after a lease moves.
+ */
+export type RulesWorkerOptions = RulesWorkerCommonOptions &
+  ({ readonly file: string; readonly state?: never } | { readonly state: RuleStateStore; readonly file?: never });
 
 export interface RulesStatus extends RuleStateStatus {
   /** ok: following the log; down: failed, restarting from the checkpoint; blocked: stopped at an unreadable event. */
@@ -81,7 +88,8 @@ function noegle(command: PligtCommand): string {
  * an event that cancels a deadline and was stored before it fell due is always seen first.
  */
 export class RulesWorker {
-  private readonly state: SqliteRuleState;
+  private readonly state: RuleStateStore;
+  private readonly ownsState: boolean;
   private readonly evaluer: Evaluator;
   private readonly clock: () => Date;
   private readonly logger: Logger;
@@ -98,11 +106,14 @@ export class RulesWorker {
   private restarts = 0;
   private failure: string | undefined;
   private blocked: { readonly code: string; readonly position: number } | undefined;
+  /** The checkpoint this worker last read or committed: the next batch's commit expects it (compare-and-set). */
+  private committed = 0;
   /** When the last event read was recorded: deadlines due by then are safe to fire. */
   private lestTil = '';
 
   constructor(private readonly options: RulesWorkerOptions) {
-    this.state = new SqliteRuleState(options.file);
+    this.ownsState = options.state === undefined;
+    this.state = options.state ?? new SqliteRuleState(options.file);
     this.evaluer = evaluator(options.katalog, options.taerskler, options.regler ?? REGLER);
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? silentLogger;
@@ -121,7 +132,7 @@ export class RulesWorker {
     await this.subscription?.stop();
     await this.running?.catch(() => undefined);
     await this.queue.catch(() => undefined);
-    this.state.close();
+    if (this.ownsState) await this.state.close();
   }
 
   /** Fires what is due (when safe) and carries out the outbox. Serialised with the batches. */
@@ -129,11 +140,11 @@ export class RulesWorker {
     return this.serial(async () => {
       const now = this.clock().toISOString();
       let fired = 0;
-      const checkpoint = this.state.checkpoint().position;
+      const checkpoint = (await this.state.checkpoint()).position;
       const caughtUp = checkpoint >= (await this.options.store.headPosition());
       const safeUntil = caughtUp ? now : this.lestTil < now ? this.lestTil : now;
       for (let n = FIRE_CHUNK; n === FIRE_CHUNK;) {
-        n = this.state.fireDue(safeUntil, FIRE_CHUNK);
+        n = await this.state.fireDue(safeUntil, FIRE_CHUNK);
         fired += n;
       }
       const dispatched = await this.drain();
@@ -147,7 +158,7 @@ export class RulesWorker {
     for (;;) {
       const head = await this.options.store.headPosition();
       const ok = await this.serial(
-        async () => this.state.checkpoint().position >= head && this.state.outbox(1).length === 0,
+        async () => (await this.state.checkpoint()).position >= head && (await this.state.outbox(1)).length === 0,
       );
       if (ok) return;
       if (this.blocked) throw new Error(`rules worker is blocked at ${this.blocked.code} (${this.blocked.position})`);
@@ -159,7 +170,7 @@ export class RulesWorker {
 
   async status(): Promise<RulesStatus> {
     const head = await this.options.store.headPosition();
-    const s = this.state.status(this.clock().toISOString());
+    const s = await this.state.status(this.clock().toISOString());
     const problem = this.blocked
       ? { state: 'blocked' as const, ...this.blocked }
       : this.failure
@@ -169,7 +180,7 @@ export class RulesWorker {
   }
 
   /** The deadlines of one bestilling (tests, operators). */
-  frister(bestillingId: string) {
+  frister(bestillingId: string): Promise<FristRow[]> {
     return this.state.frister(bestillingId);
   }
 
@@ -185,8 +196,11 @@ export class RulesWorker {
         // Commands decided before a crash are carried out before anything new is read.
         await this.serial(() => this.drain());
         if (this.stopping) return;
+        const { position } = await this.state.checkpoint();
+        this.committed = position;
+        if (this.stopping) return;
         const sub = this.options.store.subscribeToAll({
-          after: this.state.checkpoint().position,
+          after: position,
           batchSize: this.options.batchSize ?? 500,
           handler: (batch) => this.serial(() => this.handle(batch)),
         });
@@ -225,7 +239,7 @@ export class RulesWorker {
       return event ? [{ recorded, event }] : [];
     });
     const ids = events.map((e) => e.event.data.bestillingId).filter((id) => !this.cache.has(id));
-    for (const [id, doc] of this.state.docs(ids)) this.cache.set(id, doc);
+    for (const [id, doc] of await this.state.docs(ids)) this.cache.set(id, doc);
     const changed = new Map<string, RegelDoc>();
     const beslutninger: Beslutning[] = [];
     for (const { recorded, event } of events) {
@@ -238,22 +252,31 @@ export class RulesWorker {
         beslutninger.push({ ...a, eventId: recorded.eventId, position: recorded.position, bestillingId: id });
     }
     const last = batch[batch.length - 1] as RecordedEvent;
-    this.state.commit(changed, beslutninger, { position: last.position, eventId: last.eventId });
+    await this.state.commit(changed, beslutninger, {
+      after: this.committed,
+      position: last.position,
+      eventId: last.eventId,
+    });
+    this.committed = last.position;
     this.lestTil = last.recordedAt;
     if (this.cache.size > 50_000) this.cache.clear();
     if (beslutninger.length > 0) await this.drain();
-    const next = this.state.nextDue();
+    const next = await this.state.nextDue();
     if (next !== null && next <= this.lestTil && next <= this.clock().toISOString()) this.wake();
   }
 
   /** Carries out the outbox in order; a store outage leaves the rest for the next tick. */
   private async drain(): Promise<number> {
     let done = 0;
-    for (let rows = this.state.outbox(OUTBOX_CHUNK); rows.length > 0; rows = this.state.outbox(OUTBOX_CHUNK)) {
+    for (
+      let rows = await this.state.outbox(OUTBOX_CHUNK);
+      rows.length > 0;
+      rows = await this.state.outbox(OUTBOX_CHUNK)
+    ) {
       for (const row of rows) {
         try {
           await this.dispatch(row.kommando);
-          this.state.done(row.seq);
+          await this.state.done(row.seq);
           done += 1;
         } catch (error) {
           if (error instanceof DomainError) {
@@ -262,7 +285,7 @@ export class RulesWorker {
               code: error.code,
               type: row.kommando.type,
             });
-            this.state.reject(row, error.code, error.message, this.clock().toISOString());
+            await this.state.reject(row, error.code, error.message, this.clock().toISOString());
             continue;
           }
           if (isUnavailable(error)) return done;
@@ -312,24 +335,26 @@ export class RulesWorker {
    */
   private schedule(delayMs: number): void {
     if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.ticking = true;
-      this.tick()
-        .catch((error: unknown) => {
-          if (!isUnavailable(error))
-            this.logger.error('rules: a tick failed', { error: error instanceof Error ? error.name : 'UNKNOWN' });
-        })
-        .finally(() => {
-          this.ticking = false;
-          const tickMs = this.options.tickMs ?? 1000;
-          const next = this.stopping ? null : this.state.nextDue();
-          const untilNext = next === null ? tickMs : Date.parse(next) - this.clock().getTime();
-          const delay = untilNext <= 0 ? tickMs : Math.max(5, Math.min(tickMs, untilNext));
-          this.schedule(this.wakeRequested ? 0 : delay);
-          this.wakeRequested = false;
-        });
-    }, delayMs);
+    this.timer = setTimeout(() => void this.tickAndReschedule(), delayMs);
     this.timer.unref?.();
+  }
+
+  private async tickAndReschedule(): Promise<void> {
+    this.ticking = true;
+    try {
+      await this.tick();
+    } catch (error) {
+      if (!isUnavailable(error))
+        this.logger.error('rules: a tick failed', { error: error instanceof Error ? error.name : 'UNKNOWN' });
+    }
+    const tickMs = this.options.tickMs ?? 1000;
+    // A state store that fails here failed the tick too: look again after a whole tick.
+    const next = this.stopping ? null : await this.state.nextDue().catch(() => null);
+    this.ticking = false;
+    const untilNext = next === null ? tickMs : Date.parse(next) - this.clock().getTime();
+    const delay = untilNext <= 0 ? tickMs : Math.max(5, Math.min(tickMs, untilNext));
+    this.schedule(this.wakeRequested ? 0 : delay);
+    this.wakeRequested = false;
   }
 
   /** A batch read past a due deadline: tick now instead of at the next whole tick. */

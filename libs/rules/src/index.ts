@@ -11,5 +11,6 @@ export type {
   RuleStateStore,
   UdbakkeRow,
 } from './rule-state';
+export { openPostgresRuleState, PostgresRuleState, type PostgresRuleStateOptions } from './rule-state.postgres';
 export { SqliteRuleState } from './rule-state.sqlite';
 export { RulesWorker, type RulesStatus, type RulesWorkerOptions } from './rules-worker';

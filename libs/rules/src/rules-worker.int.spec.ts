@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { ffbKatalog, STANDARD_TAERSKLER, type PligtEvent } from '@hub/domain';
 import { afgivBestilling, FFB } from '@hub/domain/testing/fixtures';
 import { StoreUnavailableError, type EventStore } from '@hub/event-store';
+import { requirePostgres } from '@hub/event-store/testing/postgres';
 import { accepteret, myndighedFor, nyIndsats, udfoererFor, type Indsats } from '@hub/relay/testing/domain-writer';
 import { RulesWorker } from './rules-worker';
-import { RegelHarness } from './testing/harness';
+import { RegelHarness, type RuleStateBackend } from './testing/harness';
 
-/** Durability of the rules worker: restarts, replays into fresh state, crashes between deciding and carrying out. */
+/**
+ * Durability of the rules worker: restarts, replays into fresh state, crashes between deciding and carrying out; on
+ * each rule state adapter (the PostgreSQL one is what instances share in production).
+ */
 
 let h: RegelHarness;
 afterEach(async () => h?.close());
@@ -115,9 +118,13 @@ async function travlHistorie(): Promise<Indsats[]> {
   return indsatser;
 }
 
-describe('rules worker durability', () => {
+describe.each<RuleStateBackend>(['sqlite', 'postgres'])('rules worker durability on %s', (backend) => {
+  beforeAll(async () => {
+    if (backend === 'postgres') await requirePostgres();
+  });
+
   it('deadlines set before a restart fire after it, once', async () => {
-    h = new RegelHarness('2026-03-01T09:00:00.000Z');
+    h = new RegelHarness('2026-03-01T09:00:00.000Z', {}, backend);
     const i = nyIndsats();
     await afgiv(i);
     await h.roligt();
@@ -143,7 +150,7 @@ describe('rules worker durability', () => {
   });
 
   it('replaying the log from position 0 into a fresh rule state records no notification twice', async () => {
-    h = new RegelHarness('2026-03-01T09:00:00.000Z');
+    h = new RegelHarness('2026-03-01T09:00:00.000Z', {}, backend);
     await travlHistorie();
     const foer = await h.allePligt();
     const typer = new Set(foer.map((e) => e.event.type));
@@ -156,7 +163,7 @@ describe('rules worker durability', () => {
       'TilbagemeldingskravOpfyldt',
     ]);
     const status = await h.worker.status();
-    await h.genstart(join(h.dir, 'fresh-rules.sqlite'));
+    await h.genstart('fresh');
     await h.frem(0);
     const efter = await h.allePligt();
     expect(efter.map((e) => e.eventId)).toEqual(foer.map((e) => e.eventId));
@@ -175,9 +182,9 @@ describe('rules worker durability', () => {
   it.each(['foer', 'efter'] as const)(
     'a store that fails %s appending a rule command: the command waits in the outbox and is carried out once after a restart',
     async (naar) => {
-      h = new RegelHarness('2026-03-20T09:00:00.000Z');
+      h = new RegelHarness('2026-03-20T09:00:00.000Z', {}, backend);
       const svigt = { svigt: true };
-      await h.genstart(h.rulesFile, svigtendeStore(h.store, naar, svigt), false);
+      await h.genstart('rules', svigtendeStore(h.store, naar, svigt), false);
       const i = nyIndsats();
       await accepteret(h.writer, i);
       await h.writer.bestilling(
@@ -214,7 +221,7 @@ describe('rules worker durability', () => {
   );
 
   it('stops at an event of its categories it cannot read, reports where, and does not spin', async () => {
-    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    h = new RegelHarness('2026-03-20T09:00:00.000Z', {}, backend);
     const i = nyIndsats();
     await accepteret(h.writer, i);
     await h.roligt();
@@ -234,7 +241,7 @@ describe('rules worker durability', () => {
   });
 
   it('replays into fresh state exactly as the first run judged: a second observation while a krav was open raises none', async () => {
-    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    h = new RegelHarness('2026-03-20T09:00:00.000Z', {}, backend);
     const i = nyIndsats();
     await accepteret(h.writer, i);
     const vumObs = async (o: { borgerTagerIkkeImod?: boolean; paavirkerIndsatsen?: boolean }) =>
@@ -270,13 +277,13 @@ describe('rules worker durability', () => {
     });
     await h.frem(1);
     const foer = await h.allePligt();
-    await h.genstart(join(h.dir, 'fresh-rules.sqlite'));
+    await h.genstart('fresh');
     await h.frem(0);
     expect((await h.allePligt()).map((e) => e.eventId)).toEqual(foer.map((e) => e.eventId));
   });
 
   it('replays under changed thresholds without sending an old reminder again', async () => {
-    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    h = new RegelHarness('2026-03-20T09:00:00.000Z', {}, backend);
     const i = nyIndsats();
     await afgiv(i);
     await h.frem(5); // reminded at 3 days
@@ -287,13 +294,13 @@ describe('rules worker durability', () => {
     await h.frem(1);
     const foer = await h.allePligt();
     expect(sendte(foer)).toHaveLength(1);
-    await h.genstart(join(h.dir, 'fresh-rules.sqlite'), h.store, true, { kvitteringPaamindelseDage: 4 });
+    await h.genstart('fresh', h.store, true, { kvitteringPaamindelseDage: 4 });
     await h.frem(0);
     expect((await h.allePligt()).map((e) => e.eventId)).toEqual(foer.map((e) => e.eventId));
   });
 
   it('a worker that cannot fire a due deadline yet (blocked, or still reading) looks again once a tick, not in a loop', async () => {
-    h = new RegelHarness('2026-03-20T09:00:00.000Z');
+    h = new RegelHarness('2026-03-20T09:00:00.000Z', {}, backend);
     const i = nyIndsats();
     await afgiv(i);
     await h.roligt();
@@ -310,7 +317,7 @@ describe('rules worker durability', () => {
     };
     h.worker = new RulesWorker({
       store: counting,
-      file: h.rulesFile,
+      ...h.ruleState(),
       katalog: ffbKatalog,
       taerskler: () => STANDARD_TAERSKLER,
       clock: () => new Date('2026-04-30T00:00:00.000Z'),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   bestilling,
   bestillingFolding,
@@ -17,17 +17,26 @@ import {
   type Taerskler,
 } from '@hub/domain';
 import { handleCommand, openSqliteEventStore, type EventStore } from '@hub/event-store';
+import { dropSchema, PG_URL } from '@hub/event-store/testing/postgres';
 import { domainWriter, udfoererFor, type DomainWriter } from '@hub/relay/testing/domain-writer';
-import { RulesWorker } from '../rules-worker';
+import { PostgresRuleState } from '../rule-state.postgres';
+import { RulesWorker, type RulesWorkerOptions } from '../rules-worker';
 import { DAG_MS } from '../regel';
+
+/** Where the worker keeps its rule state: a SQLite file in the harness's temp dir, or a schema in PostgreSQL. */
+export type RuleStateBackend = 'sqlite' | 'postgres';
 
 /**
  * The rules worker on a real SQLite event store in a temp dir, with the real deciders writing the history and one fake
- * clock for the domain's timestamps, the store's recordedAt and the deadlines.
+ * clock for the domain's timestamps, the store's recordedAt and the deadlines. The rule state is named (`rules`, or
+ * e.g. `fresh` for a replay into fresh state): a file per name, or a fresh schema per name (`rules_<random>_<name>`,
+ * dropped on close) with the PostgreSQL backend (tests call `requirePostgres()` first).
  */
 export class RegelHarness {
   readonly dir = mkdtempSync(join(tmpdir(), 'regler-'));
   private t: number;
+  private readonly schemaPrefix = `rules_${randomBytes(5).toString('hex')}`;
+  private readonly pgStates: PostgresRuleState[] = [];
   readonly store: EventStore;
   readonly writer: DomainWriter;
   worker: RulesWorker;
@@ -35,6 +44,7 @@ export class RegelHarness {
   constructor(
     start = '2026-03-01T09:00:00.000Z',
     private readonly taerskler: Partial<Taerskler> = {},
+    readonly backend: RuleStateBackend = 'sqlite',
   ) {
     this.t = Date.parse(start);
     this.store = openSqliteEventStore({ file: join(this.dir, 'events.sqlite'), now: () => new Date(this.t) });
@@ -43,20 +53,28 @@ export class RegelHarness {
     this.worker.start();
   }
 
-  get rulesFile(): string {
-    return join(this.dir, 'rules.sqlite');
+  /**
+   * The worker option for the rule state named `name`: its file, or a new connection to its schema (a restarted
+   * instance opens its own; the harness closes them all).
+   */
+  ruleState(name = 'rules'): { file: string } | { state: PostgresRuleState } {
+    if (this.backend === 'sqlite') return { file: join(this.dir, `${name}.sqlite`) };
+    const state = new PostgresRuleState({ connectionString: PG_URL, schema: `${this.schemaPrefix}_${name}` });
+    this.pgStates.push(state);
+    return { state };
   }
 
-  newWorker(file = this.rulesFile, store: EventStore = this.store, taerskler = this.taerskler): RulesWorker {
-    return new RulesWorker({
+  newWorker(name = 'rules', store: EventStore = this.store, taerskler = this.taerskler): RulesWorker {
+    const options: RulesWorkerOptions = {
+      ...this.ruleState(name),
       store,
-      file,
       katalog: ffbKatalog,
       taerskler: () => ({ ...STANDARD_TAERSKLER, ...taerskler }),
       clock: () => new Date(this.t),
       autoTick: false,
       batchSize: 50,
-    });
+    };
+    return new RulesWorker(options);
   }
 
   now(): string {
@@ -80,15 +98,16 @@ export class RegelHarness {
     await this.worker.idle();
   }
 
-  /** Replaces the worker by a new one on the same (or another) state file, as after a restart. */
+  /** Replaces the worker by a new one on the same (or another) rule state, as after a restart. */
   async genstart(
-    file = this.rulesFile,
+    name = 'rules',
     store: EventStore = this.store,
     vent = true,
     taerskler: Partial<Taerskler> = this.taerskler,
   ): Promise<void> {
     await this.worker.stop();
-    this.worker = this.newWorker(file, store, taerskler);
+    await this.closeStates();
+    this.worker = this.newWorker(name, store, taerskler);
     this.worker.start();
     if (vent) await this.worker.idle();
   }
@@ -161,7 +180,15 @@ export class RegelHarness {
 
   async close(): Promise<void> {
     await this.worker.stop();
+    const schemas = new Set(this.pgStates.map((s) => s.schema));
+    await this.closeStates();
+    for (const schema of schemas) await dropSchema(schema);
     await this.store.close();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Closes the PostgreSQL connections opened so far (the worker closes only a SQLite file it opened itself). */
+  private async closeStates(): Promise<void> {
+    for (const state of this.pgStates) await state.close();
   }
 }

@@ -110,8 +110,8 @@ async function relayCatchUp(
   // The clock stops at the checkpoint write that reaches the head: no polling beside the relay's own work.
   const checkpoints = {
     ...durable,
-    save(position: number) {
-      durable.save(position);
+    async save(position: number, eventId?: string, previous?: number) {
+      await durable.save(position, eventId, previous);
       if (position >= head) reachedHead();
     },
   };
@@ -128,7 +128,7 @@ async function relayCatchUp(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await relay.stop();
   await publisher.close();
-  durable.close();
+  await durable.close();
   return seconds;
 }
 
@@ -257,7 +257,7 @@ async function relayLag(
   await Promise.all([consumer.disconnect(), producer.disconnect()]);
   await relay.stop();
   await publisher.close();
-  checkpoints.close();
+  await checkpoints.close();
   await store.close();
   return { lags, baseline };
 }

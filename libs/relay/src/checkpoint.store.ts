@@ -1,13 +1,29 @@
 import Database from 'better-sqlite3';
+import { Pool } from 'pg';
 
 /** A worker's durable position in the store's global log. */
 export interface CheckpointStore {
   /** The last position handled; 0 before the first. */
-  load(): number;
+  load(): Promise<number>;
   /** The id of the event at that position, when it was recorded: lets the relay check it still follows the same log. */
-  loadEventId?(): string | null;
-  save(position: number, eventId?: string): void;
-  close(): void;
+  loadEventId?(): Promise<string | null>;
+  /**
+   * Moves the checkpoint to `position`. With `previous`, only from that position (compare-and-set): when another
+   * worker moved it meanwhile (a paused former lease holder and its successor), CheckpointMovedError, nothing written.
+   */
+  save(position: number, eventId?: string, previous?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The checkpoint is no longer where this worker left it: another instance of the worker is running. */
+export class CheckpointMovedError extends Error {
+  constructor(
+    readonly worker: string,
+    readonly expected: number,
+  ) {
+    super(`checkpoint ${worker}: no longer at ${expected}; another instance moved it`);
+    this.name = 'CheckpointMovedError';
+  }
 }
 
 /**
@@ -33,14 +49,86 @@ export function openSqliteCheckpointStore(options: { readonly file: string; read
     `INSERT INTO checkpoint (name, position, event_id, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id, updated_at = excluded.updated_at`,
   );
+  const load = (): number => read.get(options.name) ?? 0;
+  const save = db.transaction((position: number, eventId: string | null, previous: number | undefined) => {
+    if (previous !== undefined && load() !== previous) throw new CheckpointMovedError(options.name, previous);
+    write.run(options.name, position, eventId, new Date().toISOString());
+  });
   return {
-    load: () => read.get(options.name) ?? 0,
-    loadEventId: () => readEventId.get(options.name) ?? null,
-    save: (position, eventId) => {
-      write.run(options.name, position, eventId ?? null, new Date().toISOString());
+    load: async () => load(),
+    loadEventId: async () => readEventId.get(options.name) ?? null,
+    save: async (position, eventId, previous) => {
+      save.immediate(position, eventId ?? null, previous);
     },
-    close: () => {
+    close: async () => {
       if (db.open) db.close();
     },
+  };
+}
+
+/**
+ * Checkpoints in PostgreSQL (production, several instances): the same row per worker name. A compare-and-set save
+ * locks the row, so of two instances saving from the same position one wins and the other gets CheckpointMovedError.
+ */
+export async function openPostgresCheckpointStore(options: {
+  readonly connectionString: string;
+  readonly schema?: string;
+  readonly name: string;
+}): Promise<CheckpointStore> {
+  const schema = options.schema ?? 'hub_relay';
+  const table = `"${schema}".checkpoint`;
+  const pool = new Pool({ connectionString: options.connectionString, max: 2 });
+  pool.on('error', () => undefined);
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [table]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
+      name text PRIMARY KEY,
+      position bigint NOT NULL,
+      event_id text,
+      updated_at timestamptz NOT NULL
+    )`);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [table]).catch(() => undefined);
+    client.release();
+  }
+  const row = async () =>
+    (
+      await pool.query<{ position: string; event_id: string | null }>(
+        `SELECT position, event_id FROM ${table} WHERE name = $1`,
+        [options.name],
+      )
+    ).rows[0];
+  return {
+    load: async () => Number((await row())?.position ?? 0),
+    loadEventId: async () => (await row())?.event_id ?? null,
+    save: async (position, eventId, previous) => {
+      if (previous === undefined) {
+        await pool.query(
+          `INSERT INTO ${table} (name, position, event_id, updated_at) VALUES ($1, $2, $3, now())
+           ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id,
+             updated_at = excluded.updated_at`,
+          [options.name, position, eventId ?? null],
+        );
+        return;
+      }
+      // From `previous` only: no row counts as position 0, so only a save from 0 may insert it.
+      const { rowCount } =
+        previous === 0
+          ? await pool.query(
+              `INSERT INTO ${table} AS c (name, position, event_id, updated_at) VALUES ($1, $2, $3, now())
+               ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id,
+                 updated_at = excluded.updated_at
+               WHERE c.position = 0`,
+              [options.name, position, eventId ?? null],
+            )
+          : await pool.query(
+              `UPDATE ${table} SET position = $2, event_id = $3, updated_at = now() WHERE name = $1 AND position = $4`,
+              [options.name, position, eventId ?? null, previous],
+            );
+      if (rowCount !== 1) throw new CheckpointMovedError(options.name, previous);
+    },
+    close: () => pool.end(),
   };
 }

@@ -1,6 +1,11 @@
 export { asyncApiDocument, type AsyncApiOptions, type CommandMessageDoc } from './asyncapi';
 export { backoffDelay, isUnavailable, silentLogger, type BackoffOptions, type Logger } from './backoff';
-export { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.store';
+export {
+  CheckpointMovedError,
+  openPostgresCheckpointStore,
+  openSqliteCheckpointStore,
+  type CheckpointStore,
+} from './checkpoint.store';
 export { CE, JSON_CONTENT_TYPE, SPEC_VERSION, cloudEventHeaders } from './cloudevents';
 export {
   DEAD_LETTER_RING,

@@ -35,15 +35,15 @@ describe('a supervised relay', () => {
     const c = {
       position: 0,
       failures: failSaves,
-      load: () => c.position,
-      save: (position: number) => {
+      load: async () => c.position,
+      save: async (position: number) => {
         if (c.failures > 0) {
           c.failures -= 1;
           throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
         }
         c.position = position;
       },
-      close: () => undefined,
+      close: async () => undefined,
     };
     return c;
   };
@@ -181,8 +181,8 @@ describe('a supervised relay', () => {
     );
     await relay.stop();
     const head = await store.headPosition();
-    expect(first.load()).toBe(head);
-    first.close();
+    expect(await first.load()).toBe(head);
+    await first.close();
 
     // A store restored from an older copy, or reset and written again: events at the same positions, other ids.
     const original = store;
@@ -201,7 +201,7 @@ describe('a supervised relay', () => {
     );
     expect(health).toMatchObject({ code: 'CHECKPOINT_MISMATCH', position: head, restarts: 0 });
     expect(publisher.sent).toHaveLength(0);
-    expect(checkpoints.load()).toBe(head);
+    expect(await checkpoints.load()).toBe(head);
     await refused.stop();
     await store.close();
 
@@ -217,8 +217,8 @@ describe('a supervised relay', () => {
     );
     expect(again.health().state).toBe('ok');
     expect(publisher.sent.length).toBeGreaterThan(0);
-    expect(checkpoints.load()).toBe(await store.headPosition());
-    checkpoints.close();
+    expect(await checkpoints.load()).toBe(await store.headPosition());
+    await checkpoints.close();
   });
 
   it('gives a checkpoint file from before the event id was recorded the column, and starts checking at its next save', async () => {
@@ -227,10 +227,10 @@ describe('a supervised relay', () => {
     const old = new Database(file);
     old.exec('CREATE TABLE checkpoint (name TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at TEXT NOT NULL)');
     old.prepare('INSERT INTO checkpoint VALUES (?, ?, ?)').run('relay', 2, new Date().toISOString());
-    old.close();
+    await old.close();
     const checkpoints = openSqliteCheckpointStore({ file, name: 'relay' });
-    expect(checkpoints.load()).toBe(2);
-    expect(checkpoints.loadEventId?.()).toBeNull();
+    expect(await checkpoints.load()).toBe(2);
+    expect(await checkpoints.loadEventId?.()).toBeNull();
     const publisher = collecting();
     const relay = supervise(publisher, checkpoints);
     await eventually(
@@ -241,10 +241,10 @@ describe('a supervised relay', () => {
     );
     const head = await store.headPosition();
     const [last] = await store.readAll({ after: head - 1, maxCount: 1 });
-    expect(checkpoints.loadEventId?.()).toBe(last?.eventId);
+    expect(await checkpoints.loadEventId?.()).toBe(last?.eventId);
     expect(new Set(publisher.sent.map((r) => r.headers[CE.id]))).not.toContain(
       (await store.readAll({ maxCount: 1 }))[0]?.eventId,
     );
-    checkpoints.close();
+    await checkpoints.close();
   });
 });

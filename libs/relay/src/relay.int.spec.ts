@@ -84,7 +84,7 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
   });
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
-    checkpoints.close();
+    await checkpoints.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -188,7 +188,7 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
       child.once('exit', () => reject(new Error(`relay child exited before its first ack: ${stderr}`)));
     });
     expect(await exited).toBe('SIGKILL');
-    expect(checkpoints.load()).toBe(0);
+    expect(await checkpoints.load()).toBe(0);
     const afterCrash = asSeen(await published(mock.bootstrap, 'crash.'));
     expect(afterCrash).toHaveLength(5);
 
@@ -305,15 +305,15 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
     );
     const relay = relayWith(mockClusterConfig(mock.brokers), topics);
     await expect(relay.done).rejects.toThrow(/Unknown event type BestillingOmdoebt/);
-    expect(checkpoints.load()).toBe(head);
+    expect(await checkpoints.load()).toBe(head);
     expect(await relay.lag()).toBe(1);
 
     const broken: CheckpointStore = {
-      load: () => 0,
-      save: () => {
+      load: async () => 0,
+      save: async () => {
         throw new Error('disk full');
       },
-      close: () => undefined,
+      close: async () => undefined,
     };
     const publisher = createKafkaPublisher(
       createKafka(mockClusterConfig(mock.brokers)),
@@ -383,7 +383,7 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
 
     await helIndsats(writer, nyIndsats());
     expect(await first.lag()).toBe((await store.headPosition()) - head);
-    expect(checkpoints.load()).toBe(head);
+    expect(await checkpoints.load()).toBe(head);
 
     const second = relayWith(mockClusterConfig(mock.brokers), topics);
     await caughtUp(second);

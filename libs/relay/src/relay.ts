@@ -139,7 +139,8 @@ export function startRelay(options: RelayOptions): Relay {
   const maxBytes = options.maxBytesPerSend ?? 512 * 1024;
   const context = storeMappingContext(store, options.laesCpr);
   const stopping = new AbortController();
-  let checkpoint = checkpoints.load();
+  // Loaded before the first subscription (settled()); until then the relay reports 0.
+  let checkpoint = 0;
   let recordsSent = 0;
   let failedSends = 0;
   let blocked: RelayBlock | undefined;
@@ -194,7 +195,7 @@ export function startRelay(options: RelayOptions): Relay {
     dispatched = position;
     inFlight = (async () => {
       if (records.length > 0) await sendUntilAcknowledged(records, from);
-      checkpoints.save(position, eventId);
+      await checkpoints.save(position, eventId, checkpoint);
       checkpoint = position;
     })();
     inFlight.catch((error: unknown) => {
@@ -257,7 +258,7 @@ export function startRelay(options: RelayOptions): Relay {
 
   /** The store must still have, at the checkpoint, the event the checkpoint was written after. */
   const verifyCheckpoint = async (): Promise<void> => {
-    const expected = checkpoints.loadEventId?.() ?? null;
+    const expected = (await checkpoints.loadEventId?.()) ?? null;
     if (checkpoint === 0 || expected === null) return;
     const [at] = await store.readAll({ after: checkpoint - 1, maxCount: 1 });
     if (at?.position !== checkpoint || at.eventId !== expected) {
@@ -271,6 +272,7 @@ export function startRelay(options: RelayOptions): Relay {
   const settled = async (): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt === 1) dispatched = checkpoint = await checkpoints.load();
         await verifyCheckpoint();
         subscription = store.subscribeToAll({ after: checkpoint, batchSize: options.batchSize ?? 500, handler });
         await subscription.done;

@@ -18,9 +18,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
 import { ffbKatalog, reglerFor, taersklerFor } from '@hub/domain';
-import { RulesWorker } from '@hub/rules';
-import { openSqliteEventStore, type EventStore } from '@hub/event-store';
-import { openSqlitePiiVault, type PiiVault } from '@hub/privacy';
+import { openPostgresRuleState, RulesWorker, type RuleStateStore } from '@hub/rules';
+import type { EventStore } from '@hub/event-store';
+import type { LeaseStore } from '@hub/leases';
+import { openPiiVault, type PiiVault, type StoreLocation } from '@hub/privacy';
 import { AuthGuard, Public, TOKEN_VERIFIER } from './auth/auth.guard';
 import { createTokenVerifier } from './auth/token-verifier';
 import { BestillingController } from './bestilling/bestilling.controller';
@@ -29,21 +30,24 @@ import { CLOCK, hubClock, type HubClock } from './clock';
 import type { HubConfig } from './config';
 import { DelmaalController } from './delmaal/delmaal.controller';
 import { CommandExecutor } from './http/command-executor';
-import type { IdempotencyStore } from './http/idempotency.store';
-import { openSqliteIdempotencyStore } from './http/sqlite.idempotency-store';
+import { openIdempotencyStore, type IdempotencyStore } from './http/idempotency.store';
 import { ProblemFilter } from './http/problem.filter';
 import { loggerOptions } from './logging';
 import { KafkaRuntime, kafkaProviders } from './kafka/kafka.providers';
 import {
   EVENT_STORE,
+  HUB_WORKERS,
   IDEMPOTENCY_STORE,
+  LEASES,
   PII_VAULT,
   PROJECTOR,
   READ_DB,
   READ_MODELS,
   REGELFIL,
-  RULES_WORKER,
+  RULE_STATE,
 } from './tokens';
+import { openEventStore, openLeaseStore, sharedSchema, type SharedPart } from './stores';
+import { HubWorkers, type WorkerDefinition } from './workers';
 import { ReglerController } from './rules/regler.controller';
 import { openPostgresReadDb, openSqliteReadDb, Projector, type ReadDb } from '@hub/read-models';
 import {
@@ -65,8 +69,7 @@ class HealthController {
   private readonly logger = new Logger('Health');
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PROJECTOR) private readonly projector: Projector | null,
-    @Inject(RULES_WORKER) private readonly rules: RulesWorker | null,
+    @Inject(HUB_WORKERS) private readonly workers: HubWorkers,
     @Inject(CLOCK) private readonly clock: HubClock,
     @Optional() private readonly kafka?: KafkaRuntime,
     @Optional() private readonly ops?: OpsMetrics,
@@ -87,18 +90,28 @@ class HealthController {
       this.logger.error(`health: the event store does not answer: ${(error as Error).message}`);
       parts['store'] = { status: 'down', code: (error as { code?: string }).code ?? 'UNKNOWN' };
     }
-    if (this.projector && ok) {
+    // Worker roles on standby (another instance holds the lease) are healthy and say so.
+    for (const w of this.workers.status())
+      if (w.state !== 'active') parts[w.role === 'relay' ? 'relayLease' : w.role] = { status: w.state };
+    const projector = this.workers.current<Projector>('projector');
+    const rulesWorker = this.workers.current<RulesWorker>('rules');
+    const lease = (role: 'projector' | 'rules') => {
+      const w = this.workers.status().find((s) => s.role === role);
+      return w?.token === undefined ? {} : { lease: { token: w.token, takeovers: w.takeovers } };
+    };
+    if (projector && ok) {
       try {
-        parts['projector'] = { status: 'ok', readModels: await this.projector.status() };
+        parts['projector'] = { status: 'ok', readModels: await projector.status(), ...lease('projector') };
       } catch {
         ok = false;
         parts['projector'] = { status: 'down' };
       }
     }
-    if (this.rules && ok) {
+    if (rulesWorker && ok) {
       try {
-        const rules = await this.rules.status();
+        const rules = await rulesWorker.status();
         parts['rules'] = {
+          ...lease('rules'),
           status: rules.state,
           position: rules.checkpoint,
           lag: rules.lag,
@@ -149,16 +162,17 @@ class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(PII_VAULT) private readonly vault: PiiVault,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
     @Inject(READ_DB) private readonly readDb: ReadDb,
-    @Inject(PROJECTOR) private readonly projector: Projector | null,
-    @Inject(RULES_WORKER) private readonly rules: RulesWorker | null,
+    @Inject(HUB_WORKERS) private readonly workers: HubWorkers,
+    @Inject(RULE_STATE) private readonly ruleState: RuleStateStore | null,
+    @Inject(LEASES) private readonly leases: LeaseStore | null,
   ) {}
   async onApplicationBootstrap() {
-    await this.projector?.start();
-    this.rules?.start();
+    await this.workers.start();
   }
   async onApplicationShutdown() {
-    await this.rules?.stop();
-    await this.projector?.stop();
+    await this.workers.stop();
+    await this.ruleState?.close();
+    await this.leases?.close();
     await this.readDb.close();
     await this.store.close();
     await this.vault.close();
@@ -170,6 +184,11 @@ class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
 export class HubModule {
   static forRoot(config: HubConfig): DynamicModule {
     const clock = hubClock(config.ur);
+    /** A store the instances share: a schema in PostgreSQL in the production topology, else a file in HUB_DATA_DIR. */
+    const location = (part: SharedPart, file: string): StoreLocation =>
+      config.shared.kind === 'postgres'
+        ? { kind: 'postgres', connectionString: config.shared.url, schema: sharedSchema(config, part) }
+        : { kind: 'sqlite', file: join(config.dataDir, file) };
     return {
       module: HubModule,
       imports: [LoggerModule.forRoot(loggerOptions(config.logLevel))],
@@ -190,18 +209,20 @@ export class HubModule {
       ],
       providers: [
         { provide: CLOCK, useValue: clock },
-        {
-          provide: EVENT_STORE,
-          useFactory: () => openSqliteEventStore({ file: join(config.dataDir, 'events.sqlite'), now: clock }),
-        },
+        { provide: EVENT_STORE, useFactory: () => openEventStore(config, clock) },
         {
           provide: PII_VAULT,
-          useFactory: () =>
-            openSqlitePiiVault({ file: join(config.dataDir, 'pii.sqlite'), masterKey: config.piiMasterKey }),
+          useFactory: () => openPiiVault(location('vault', 'pii.sqlite'), { masterKey: config.piiMasterKey }),
         },
+        { provide: IDEMPOTENCY_STORE, useFactory: () => openIdempotencyStore(location('api', 'hub.sqlite')) },
+        // Leases only where several instances share the state (docs/adr/0011); one process owns an embedded data dir.
+        { provide: LEASES, useFactory: () => (config.shared.kind === 'postgres' ? openLeaseStore(config) : null) },
         {
-          provide: IDEMPOTENCY_STORE,
-          useFactory: () => openSqliteIdempotencyStore({ file: join(config.dataDir, 'hub.sqlite') }),
+          provide: RULE_STATE,
+          useFactory: () =>
+            config.shared.kind === 'postgres' && config.roles.has('rules')
+              ? openPostgresRuleState({ connectionString: config.shared.url, schema: sharedSchema(config, 'rules') })
+              : null,
         },
         { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(config.auth) },
         { provide: REGELFIL, useValue: config.regelfil },
@@ -225,24 +246,53 @@ export class HubModule {
             config.roles.has('projector') ? new Projector({ store, readDb, models: Object.values(models) }) : null,
         },
         {
-          provide: RULES_WORKER,
-          inject: [EVENT_STORE],
-          useFactory: (store: EventStore) => {
-            if (!config.roles.has('rules')) return null;
-            const logger = new Logger('Rules');
-            const log =
-              (level: 'log' | 'warn' | 'error') =>
-              (message: string, fields?: Record<string, unknown>): void =>
-                logger[level]({ msg: message, ...fields });
-            return new RulesWorker({
-              store,
-              file: join(config.dataDir, 'rules.sqlite'),
-              katalog: ffbKatalog,
-              taerskler: (kommunekode) => taersklerFor(config.regelfil, kommunekode),
-              clock,
-              // A fast clock: look at the deadlines more often, or they fall due late by up to a tick of simulated time.
-              ...(config.ur && config.ur.speed > 1 ? { tickMs: 100 } : {}),
-              logger: { info: log('log'), warn: log('warn'), error: log('error') },
+          provide: HUB_WORKERS,
+          inject: [EVENT_STORE, PROJECTOR, LEASES, RULE_STATE],
+          useFactory: (
+            store: EventStore,
+            projector: Projector | null,
+            leases: LeaseStore | null,
+            ruleState: RuleStateStore | null,
+          ) => {
+            const workers: WorkerDefinition[] = [];
+            // The projector keeps its read models' generations between terms: the same instance starts again.
+            if (projector)
+              workers.push({
+                role: 'projector',
+                create: () => ({ instance: projector, start: () => projector.start(), stop: () => projector.stop() }),
+              });
+            if (config.roles.has('rules')) {
+              const logger = new Logger('Rules');
+              const log =
+                (level: 'log' | 'warn' | 'error') =>
+                (message: string, fields?: Record<string, unknown>): void =>
+                  logger[level]({ msg: message, ...fields });
+              // A fresh worker for each term: it caches rule state and its checkpoint.
+              const create = () => {
+                const worker = new RulesWorker({
+                  store,
+                  ...(ruleState ? { state: ruleState } : { file: join(config.dataDir, 'rules.sqlite') }),
+                  katalog: ffbKatalog,
+                  taerskler: (kommunekode) => taersklerFor(config.regelfil, kommunekode),
+                  clock,
+                  // A fast clock: look at the deadlines more often, or they fall due late by up to a tick of simulated time.
+                  ...(config.ur && config.ur.speed > 1 ? { tickMs: 100 } : {}),
+                  logger: { info: log('log'), warn: log('warn'), error: log('error') },
+                });
+                return { instance: worker, start: async () => worker.start(), stop: () => worker.stop() };
+              };
+              workers.push({ role: 'rules', create });
+            }
+            const logger = new Logger('Leases');
+            return new HubWorkers({
+              leases,
+              holder: config.instanceId,
+              ttlMs: config.leaseTtlMs,
+              workers,
+              logger: {
+                info: (msg, fields) => logger.log({ msg, ...fields }),
+                warn: (msg, fields) => logger.warn({ msg, ...fields }),
+              },
             });
           },
         },
@@ -271,9 +321,20 @@ export class HubModule {
           dataDir: config.dataDir,
           relay: config.roles.has('relay'),
           inbound: config.roles.has('api'),
+          ...(config.shared.kind === 'postgres'
+            ? {
+                processed: location('api', 'kafka.sqlite'),
+                checkpoints: {
+                  kind: 'postgres' as const,
+                  connectionString: config.shared.url,
+                  schema: sharedSchema(config, 'relay'),
+                },
+                lease: { holder: config.instanceId, ttlMs: config.leaseTtlMs },
+              }
+            : {}),
         }),
       ],
-      exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB, RULES_WORKER, CLOCK],
+      exports: [EVENT_STORE, PII_VAULT, CommandService, PROJECTOR, READ_DB, HUB_WORKERS, CLOCK],
     };
   }
 }

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import type { EventStore } from '@hub/event-store';
+import { SingleActive, type LeaseStore, type SingleActiveStatus } from '@hub/leases';
 import type { PiiVault } from '@hub/privacy';
 import {
   createKafka,
   createKafkaInboundSource,
   createKafkaPublisher,
+  openPostgresCheckpointStore,
   openSqliteCheckpointStore,
   openProcessedMessages,
   silentLogger,
@@ -14,6 +16,7 @@ import {
   topicNames,
   type InboundConsumer,
   type KafkaClientConfig,
+  type CheckpointStore,
   type Logger,
   type ProcessedMessagesLocation,
   type SupervisedRelay,
@@ -37,6 +40,13 @@ export interface KafkaEdgeDeps {
   readonly processed?: ProcessedMessagesLocation;
   /** The relay role: one active instance publishes the log. */
   readonly relay: boolean;
+  /**
+   * Where the relay's checkpoint lives. Default `<dataDir>/kafka.sqlite`; instances that take the relay over from each
+   * other share a PostgreSQL schema here.
+   */
+  readonly checkpoints?: { readonly kind: 'postgres'; readonly connectionString: string; readonly schema: string };
+  /** With several instances: the relay runs only while this instance holds the `relay` lease (docs/adr/0011). */
+  readonly lease?: { readonly store: LeaseStore; readonly holder: string; readonly ttlMs: number };
   /** The inbound edge: every api instance joins the command consumer group. */
   readonly inbound: boolean;
   readonly logger?: Logger;
@@ -53,8 +63,13 @@ export interface KafkaEdgeDeps {
 }
 
 export interface KafkaEdge {
-  /** The relay, restarted from its checkpoint when it stops on a failure (see superviseRelay). */
+  /**
+   * The relay, restarted from its checkpoint when it stops on a failure (see superviseRelay); undefined without the
+   * relay role, and while another instance holds the relay's lease.
+   */
   readonly relay: SupervisedRelay | undefined;
+  /** The relay's lease, when it runs under one. */
+  relayLease(): SingleActiveStatus | undefined;
   readonly inbound: InboundConsumer | undefined;
   stop(): Promise<void>;
 }
@@ -78,7 +93,11 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
   const topics = topicNames(deps.config.topicPrefix);
   const file = join(deps.dataDir, 'kafka.sqlite');
   const retry = { initialMs: deps.tuning?.retryInitialMs ?? 200, maxMs: deps.tuning?.retryMaxMs ?? 10_000 };
-  const checkpoints = deps.relay ? openSqliteCheckpointStore({ file, name: 'relay' }) : undefined;
+  const checkpoints: CheckpointStore | undefined = !deps.relay
+    ? undefined
+    : deps.checkpoints
+      ? await openPostgresCheckpointStore({ ...deps.checkpoints, name: 'relay' })
+      : openSqliteCheckpointStore({ file, name: 'relay' });
   const processed = deps.inbound
     ? await openProcessedMessages(deps.processed ?? { kind: 'sqlite', file }).catch(async (error: unknown) => {
         await checkpoints?.close();
@@ -90,22 +109,43 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
     logger.warn('kafka: old processed message ids could not be pruned', { error: String(error) });
   });
 
-  const relay = checkpoints
-    ? superviseRelay(
-        () =>
-          startRelay({
-            store: deps.store,
-            publisher,
-            checkpoints,
-            topics,
-            source: deps.config.source,
-            laesCpr: (borgerId) => deps.vault.laesCpr(borgerId),
-            retry,
-            logger,
-          }),
-        { retry, logger },
-      )
-    : undefined;
+  const supervised = (store: CheckpointStore): SupervisedRelay =>
+    superviseRelay(
+      () =>
+        startRelay({
+          store: deps.store,
+          publisher,
+          checkpoints: store,
+          topics,
+          source: deps.config.source,
+          laesCpr: (borgerId) => deps.vault.laesCpr(borgerId),
+          retry,
+          logger,
+        }),
+      { retry, logger },
+    );
+  let relay: SupervisedRelay | undefined;
+  let lease: SingleActive | undefined;
+  if (checkpoints && deps.lease) {
+    lease = new SingleActive({
+      leases: deps.lease.store,
+      name: 'relay',
+      holder: deps.lease.holder,
+      ttlMs: deps.lease.ttlMs,
+      logger,
+      worker: () => ({
+        start: async () => {
+          relay = supervised(checkpoints);
+        },
+        stop: async () => {
+          const running = relay;
+          relay = undefined;
+          await running?.stop();
+        },
+      }),
+    });
+    await lease.start();
+  } else if (checkpoints) relay = supervised(checkpoints);
   const inbound = processed
     ? await startInboundConsumer({
         source: createKafkaInboundSource(kafka, clientConfig, {
@@ -122,11 +162,15 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
     : undefined;
 
   return {
-    relay,
+    get relay() {
+      return relay;
+    },
+    relayLease: () => lease?.status(),
     inbound,
     async stop() {
       await inbound?.stop();
-      await relay?.stop();
+      if (lease) await lease.stop();
+      else await relay?.stop();
       await publisher.close();
       await checkpoints?.close();
       await processed?.close();

@@ -1,10 +1,11 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
 import type { EventStore } from '@hub/event-store';
+import type { LeaseStore, SingleActiveStatus } from '@hub/leases';
 import type { PiiVault } from '@hub/privacy';
 import type { DeadLetterStats, InboundStats, Logger as RelayLogger, RelayHealth, RelayState } from '@hub/relay';
 import { CommandService } from '../commands/command-service';
 import { Telemetry } from '../ops/telemetry';
-import { EVENT_STORE, PII_VAULT } from '../tokens';
+import { EVENT_STORE, LEASES, PII_VAULT } from '../tokens';
 import type { KafkaConfig } from './kafka.config';
 import { startKafkaEdge, type KafkaEdge, type KafkaEdgeDeps } from './kafka.edge';
 
@@ -70,7 +71,9 @@ export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     if (!this.edge) return { status: 'ok', starting: true };
     const supervised = this.edge.relay;
     const inbound = this.edge.inbound?.stats();
-    if (!supervised) return { status: 'ok', ...(inbound ? { inbound } : {}) };
+    const lease = this.edge.relayLease();
+    // On standby (another instance holds the relay's lease) there is no relay here, and that is healthy.
+    if (!supervised) return { status: 'ok', ...(lease ? { relayLease: lease } : {}), ...(inbound ? { inbound } : {}) };
     const { state, ...health } = supervised.health();
     let lag: number | undefined;
     let lagError: string | undefined;
@@ -83,6 +86,7 @@ export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     return {
       status: state,
       relay: { ...(lag !== undefined ? { lag } : { lagError }), ...health },
+      ...(lease ? { relayLease: lease } : {}),
       ...(inbound ? { inbound } : {}),
     };
   }
@@ -95,6 +99,7 @@ export interface KafkaStatus {
   readonly starting?: boolean;
   readonly relay?: Omit<RelayHealth, 'state'> & { readonly lag?: number; readonly lagError?: string };
   readonly inbound?: InboundStats;
+  readonly relayLease?: SingleActiveStatus;
 }
 
 /**
@@ -103,15 +108,33 @@ export interface KafkaStatus {
  */
 export function kafkaProviders(
   kafka: KafkaConfig | undefined,
-  options: Pick<KafkaEdgeDeps, 'dataDir' | 'relay' | 'inbound' | 'processed'>,
+  options: Pick<KafkaEdgeDeps, 'dataDir' | 'relay' | 'inbound' | 'processed' | 'checkpoints'> & {
+    /** With leases (several instances): the relay runs under the `relay` lease as this holder. */
+    readonly lease?: { readonly holder: string; readonly ttlMs: number };
+  },
 ): Provider[] {
   if (!kafka || (!options.relay && !options.inbound)) return [];
+  const { lease, ...edge } = options;
   return [
     {
       provide: KafkaRuntime,
-      inject: [EVENT_STORE, PII_VAULT, CommandService, Telemetry],
-      useFactory: (store: EventStore, vault: PiiVault, commands: CommandService, observer: Telemetry) =>
-        new KafkaRuntime({ config: kafka, store, vault, commands, observer, ...options }),
+      inject: [EVENT_STORE, PII_VAULT, CommandService, Telemetry, LEASES],
+      useFactory: (
+        store: EventStore,
+        vault: PiiVault,
+        commands: CommandService,
+        observer: Telemetry,
+        leases: LeaseStore | null,
+      ) =>
+        new KafkaRuntime({
+          config: kafka,
+          store,
+          vault,
+          commands,
+          observer,
+          ...edge,
+          ...(lease && leases ? { lease: { store: leases, ...lease } } : {}),
+        }),
     },
   ];
 }

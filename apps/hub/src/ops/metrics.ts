@@ -4,6 +4,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventStore } from '@hub/event-store';
 import { pligtQueries, queries, type Projector } from '@hub/read-models';
 import type { RulesWorker } from '@hub/rules';
+import type { HubWorkers } from '../workers';
 import type { KafkaRuntime } from '../kafka/kafka.providers';
 import type { ReadSide } from '../read-models/read-side';
 import type { Telemetry } from './telemetry';
@@ -58,8 +59,8 @@ export interface OpsSources {
   readonly telemetry: Telemetry;
   readonly store: EventStore;
   readonly readSide: ReadSide;
-  readonly projector: Projector | null;
-  readonly rules: RulesWorker | null;
+  /** The worker roles of this instance; a role on standby (another instance holds its lease) has no figures here. */
+  readonly workers: HubWorkers;
   readonly kafka?: KafkaRuntime | undefined;
   readonly roles: ReadonlySet<string>;
   readonly now?: () => number;
@@ -98,7 +99,9 @@ export class OpsMetrics {
     const logger = this.logger;
     const hasRelay = s.kafka !== undefined && s.roles.has('relay');
     const hasInbound = s.kafka !== undefined && s.roles.has('api');
-    const hasRules = s.rules !== null;
+    const hasRules = s.workers.has('rules');
+    const projector = () => s.workers.current<Projector>('projector');
+    const rulesWorker = () => s.workers.current<RulesWorker>('rules');
     const metric = (
       kind: 'gauge' | 'counter',
       name: Metrik,
@@ -135,7 +138,7 @@ export class OpsMetrics {
     const head = shared(() => s.store.headPosition());
     const projections = shared(async () => {
       const out = [];
-      for (const m of (await s.projector?.status()) ?? [])
+      for (const m of (await projector()?.status()) ?? [])
         out.push({ ...m, seconds: m.lag > 0 ? await this.ageAfter(m.position) : 0 });
       return out;
     });
@@ -146,7 +149,7 @@ export class OpsMetrics {
       const seconds = lag > 0 ? await this.ageAfter(stats.checkpoint) : 0;
       return { position: stats.checkpoint, lag, seconds, sent: stats.recordsSent ?? 0 };
     });
-    const rules = shared(async () => (s.rules ? s.rules.status() : undefined));
+    const rules = shared(async () => rulesWorker()?.status());
     const counts = shared(async () => {
       const { readSide } = s;
       const tb = await readSide.tables(readSide.models.sagsoversigt);
@@ -315,8 +318,13 @@ export class OpsMetrics {
       read_store: await this.readStoreUp(),
     };
     if (this.runsApi) out['api'] = true;
-    if (this.s.projector) out['projector'] = await check(async () => (await this.s.projector?.status()) !== undefined);
-    if (this.s.rules) out['rules'] = await check(async () => (await this.s.rules?.status())?.state === 'ok');
+    // A role on standby is up: it is ready to take over.
+    const projector = this.s.workers.current<Projector>('projector');
+    const rules = this.s.workers.current<RulesWorker>('rules');
+    if (this.s.workers.has('projector'))
+      out['projector'] = projector ? await check(async () => (await projector.status()) !== undefined) : true;
+    if (this.s.workers.has('rules'))
+      out['rules'] = rules ? await check(async () => (await rules.status()).state === 'ok') : true;
     if (this.s.kafka) out['kafka'] = await check(async () => (await this.s.kafka?.status())?.status === 'ok');
     return out;
   }

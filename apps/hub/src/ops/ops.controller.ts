@@ -18,13 +18,12 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { EventStore } from '@hub/event-store';
-import type { Projector } from '@hub/read-models';
-import type { RulesWorker } from '@hub/rules';
 import { Public, type AuthenticatedRequest } from '../auth/auth.guard';
 import { KafkaRuntime } from '../kafka/kafka.providers';
 import { ReadSide } from '../read-models/read-side';
 import { CLOCK, type HubClock } from '../clock';
-import { EVENT_STORE, PROJECTOR, RULES_WORKER } from '../tokens';
+import { EVENT_STORE, HUB_WORKERS } from '../tokens';
+import type { HubWorkers } from '../workers';
 import { OpsMetrics } from './metrics';
 import { OPS_CSP, OPS_PAGE } from './ops.page';
 import { opsSnapshot, punkt, type OpsPunkt, type OpsSnapshot } from './ops.snapshot';
@@ -166,25 +165,16 @@ export function opsProviders(roles: ReadonlySet<string>): Provider[] {
     Telemetry,
     {
       provide: OpsMetrics,
-      inject: [
-        Telemetry,
-        EVENT_STORE,
-        ReadSide,
-        PROJECTOR,
-        RULES_WORKER,
-        CLOCK,
-        { token: KafkaRuntime, optional: true },
-      ],
+      inject: [Telemetry, EVENT_STORE, ReadSide, HUB_WORKERS, CLOCK, { token: KafkaRuntime, optional: true }],
       // Lag in seconds by the clock recordedAt is stamped with (a simulated one in demos).
       useFactory: (
         telemetry: Telemetry,
         store: EventStore,
         readSide: ReadSide,
-        projector: Projector | null,
-        rules: RulesWorker | null,
+        workers: HubWorkers,
         clock: HubClock,
         kafka: KafkaRuntime | undefined,
-      ) => new OpsMetrics({ telemetry, store, readSide, projector, rules, kafka, roles, now: () => clock().getTime() }),
+      ) => new OpsMetrics({ telemetry, store, readSide, workers, kafka, roles, now: () => clock().getTime() }),
     },
     OpsService,
     { provide: APP_INTERCEPTOR, useClass: LastSeenInterceptor },

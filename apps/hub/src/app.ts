@@ -54,7 +54,10 @@ export async function createHubApp(config: HubConfig): Promise<NestExpressApplic
   );
   const http = app.getHttpAdapter().getInstance();
   http.get('/openapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(document));
-  const asyncapi = kafkaAsyncApi(document, config.kafka);
-  http.get('/asyncapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(asyncapi));
+  // The command channels are the HTTP bodies (kafkaAsyncApi reuses their schemas): served where the API runs.
+  if (config.roles.has('api')) {
+    const asyncapi = kafkaAsyncApi(document, config.kafka);
+    http.get('/asyncapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(asyncapi));
+  }
   return app;
 }

@@ -41,7 +41,7 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`hub process exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`hub process exited with ${child.exitCode}: ${stderr || output}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {
@@ -59,7 +59,7 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
     output: () => output,
     stop: (signal = 'SIGTERM') =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill(signal);
       }),

@@ -138,6 +138,19 @@ describe('PostgreSQL event store specifics', () => {
     ]);
   });
 
+  it('never lets recordedAt go backwards along the log, whatever clock the appending instance has', async () => {
+    // Two instances whose clocks are a minute apart append in turn.
+    const ahead = await track(open(schema, { now: () => new Date('2026-11-22T08:16:00.000Z') }));
+    const behind = await track(open(schema, { now: () => new Date('2026-11-22T08:15:00.000Z') }));
+    await ahead.appendToStream(anEventStreamId(), someEvents(1), { expectedRevision: 'no_stream' });
+    await behind.appendToStream(anEventStreamId(), someEvents(2), { expectedRevision: 'no_stream' });
+    expect((await behind.readAll()).map((event) => event.recordedAt)).toEqual([
+      '2026-11-22T08:16:00.000Z',
+      '2026-11-22T08:16:00.000Z',
+      '2026-11-22T08:16:00.000Z',
+    ]);
+  });
+
   it('creates a versioned schema and keeps data as the JSON text that was appended', async () => {
     const store = await track(open(schema));
     const event = anEvent({ zeta: 'æøå', alpha: '\u0000' });

@@ -76,8 +76,13 @@ function schemaV1(names: SchemaNames): string[] {
       v_count bigint := cardinality(p_event_ids);
       v_head bigint;
       v_current bigint;
+      v_recorded timestamptz;
     BEGIN
       SELECT h.position INTO v_head FROM ${head} h FOR UPDATE;
+      -- Several instances append with their own clocks: recorded_at never goes backwards along the log, so a reader
+      -- may take "recorded by t" to mean "every event up to here" (the rules' deadlines rely on it, docs/adr/0008).
+      SELECT greatest(p_recorded_at, (SELECT e.recorded_at FROM ${events} e WHERE e.position = v_head))
+        INTO v_recorded;
       SELECT coalesce(max(e.revision), -1) INTO v_current FROM ${events} e WHERE e.stream_id = p_stream_id;
       IF NOT (p_expected = 'any'
           OR (p_expected = 'no_stream' AND v_current = -1)
@@ -87,7 +92,7 @@ function schemaV1(names: SchemaNames): string[] {
         RETURN;
       END IF;
       INSERT INTO ${events} (position, stream_id, revision, event_id, type, data, metadata, recorded_at)
-      SELECT v_head + u.n, p_stream_id, v_current + u.n, u.id, u.type, u.data::json, u.metadata::json, p_recorded_at
+      SELECT v_head + u.n, p_stream_id, v_current + u.n, u.id, u.type, u.data::json, u.metadata::json, v_recorded
       FROM unnest(p_event_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS u(id, type, data, metadata, n);
       UPDATE ${head} SET position = v_head + v_count;
       PERFORM pg_notify('${channel}', (v_head + v_count)::text);

@@ -12,7 +12,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { openSqliteEventStore } from '@hub/event-store';
 import {
   analyseQueries,
   openPostgresReadDb,
@@ -22,6 +21,7 @@ import {
   type ReadDb,
 } from '@hub/read-models';
 import { loadConfig } from '../apps/hub/src/config';
+import { openEventStore } from '../apps/hub/src/stores';
 import { readModels } from '../apps/hub/src/read-models/read-side';
 
 function arg(name: string): string | undefined {
@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     .slice(2)
     .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
   const config = loadConfig(process.env);
-  const store = openSqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
+  // The log the hub is configured for (HUB_STORE): the embedded file, PostgreSQL or KurrentDB.
+  const store = await openEventStore(config, () => new Date());
   const readDb: ReadDb =
     config.readStore.kind === 'postgres'
       ? await openPostgresReadDb(config.readStore.url, config.readStore.schema)

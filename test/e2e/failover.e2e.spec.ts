@@ -105,6 +105,11 @@ describe('failover of the worker roles on PostgreSQL', () => {
     const b = await spawn('worker-b', 'projector,relay,rules');
     await new Promise((r) => setTimeout(r, 2 * RENEW_MS));
     expect(await activeRoles(b)).toEqual([]);
+    const workerGauge = async (hub: HubProcess) =>
+      [...(await (await fetch(`${hub.url}/metrics`)).text()).matchAll(/^ffb_hub_worker_active\{role="(\w+)"\} (\d)$/gm)]
+        .map(([, role, value]) => `${role}=${value}`)
+        .sort();
+    expect(await workerGauge(b)).toEqual(['projector=0', 'relay=0', 'rules=0']);
 
     // Load: bestillinger and VUM-observationer through the API, with a ledger of every acknowledged one.
     const kommune = await mintDevToken(secret, { party: 'myndighed', id: '0101' });
@@ -149,6 +154,7 @@ describe('failover of the worker roles on PostgreSQL', () => {
     const takeoverMs = Date.now() - killedAt;
     process.stdout.write(`failover: worker-b took projector, relay and rules over ${takeoverMs} ms after SIGKILL\n`);
     expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
+    expect(await workerGauge(b)).toEqual(['projector=1', 'relay=1', 'rules=1']);
 
     await eventually(
       async () => acknowledged.length,

@@ -50,6 +50,13 @@ export class KafkaRuntime implements OnApplicationBootstrap, BeforeApplicationSh
     return this.edge?.inbound?.deadLetters();
   }
 
+  /** For /metrics: whether the relay runs here (false on standby); undefined without the relay role or before start. */
+  relayActive(): boolean | undefined {
+    if (!this.edge || !this.deps.relay) return undefined;
+    const lease = this.edge.relayLease();
+    return lease ? lease.state === 'active' : this.edge.relay !== undefined;
+  }
+
   /** For /metrics: the relay's checkpoint and records sent; none without a running relay. */
   relayStats(): { readonly checkpoint?: number; readonly recordsSent?: number } | undefined {
     if (!this.edge?.relay) return undefined;

@@ -35,6 +35,7 @@ export const METRIKKER = [
   'ffb_hub_tilbagemeldingskrav_aabne',
   'ffb_hub_tilbagemeldingskrav_overskredne',
   'ffb_hub_fagsystem_last_seen_seconds',
+  'ffb_hub_worker_active',
 ] as const;
 export type Metrik = (typeof METRIKKER)[number];
 
@@ -235,6 +236,21 @@ export class OpsMetrics {
       ['code'],
       async () => Object.entries(s.kafka?.deadLetters()?.byCode ?? {}).map(([code, n]) => [{ code }, n] as const),
       hasInbound,
+    );
+    metric(
+      'gauge',
+      'ffb_hub_worker_active',
+      'Worker roles of this instance: 1 while the role runs here, 0 on standby (another instance holds its lease).',
+      ['role'],
+      async () => {
+        const out: (readonly [Labels, number])[] = s.workers
+          .status()
+          .map((w) => [{ role: w.role }, w.state === 'active' ? 1 : 0] as const);
+        const relay = s.kafka?.relayActive();
+        if (relay !== undefined) out.push([{ role: 'relay' }, relay ? 1 : 0]);
+        return out;
+      },
+      s.workers.status().length > 0 || hasRelay,
     );
     metric(
       'gauge',

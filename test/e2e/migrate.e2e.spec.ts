@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -11,7 +11,14 @@ import { dropSchema, PG_URL, requirePostgres } from '@hub/event-store/testing/po
 import { openPostgresReadDb, openSqliteReadDb, Projector, type ReadDb } from '@hub/read-models';
 import { driveHistory, type Op } from '@hub/read-models/testing/history';
 import { snapshot } from '@hub/read-models/testing/read-store.contract';
+import { listTopics, readTopic } from '@hub/relay/testing/kcat';
+import { eventually } from '@hub/relay/testing/mock-cluster.config';
+import { startMockKafka, type MockKafka } from '@hub/relay/testing/mock-kafka';
+import { mintDevToken } from '../../apps/hub/src/auth/dev-token';
+import { ANALYSE_KEY_FILE, JWT_SECRET_FILE, PII_KEY_FILE } from '../../apps/hub/src/config';
 import { readModels } from '../../apps/hub/src/read-models/read-side';
+import { spawnHub, type HubProcess } from './support/processes';
+import { bestilling } from './support/requests';
 
 const ROOT = join(__dirname, '..', '..');
 const ARGS = ['-r', '@swc-node/register', join(ROOT, 'scripts/migrate.ts')];
@@ -79,14 +86,18 @@ async function rows(readDb: ReadDb, projector: Projector, model: Parameters<Proj
   );
 }
 
+/** The schemas a hub on PostgreSQL opens beside HUB_PG_SCHEMA (apps/hub/src/stores.ts). */
+const PARTS = ['events', 'leases', 'relay', 'rules', 'vault', 'api'] as const;
+
 const ops = (n: number): Op[] => Array.from({ length: n }, (_, i): Op => [(i * 37) % 100, i * 11, i * 3]);
 
 describe('npm run migrate (SQLite → PostgreSQL)', () => {
   let dir: string;
   const schemas: string[] = [];
+  /** A fresh HUB_PG_SCHEMA: the CLI writes the log to `<s>_events`, the vault to `_vault`, read models to `<s>`. */
   const fresh = (): string => {
-    const schema = `mig_${randomBytes(6).toString('hex')}`;
-    schemas.push(schema);
+    const schema = `mv_${randomBytes(6).toString('hex')}`;
+    schemas.push(schema, ...PARTS.map((part) => `${schema}_${part}`));
     return schema;
   };
 
@@ -99,8 +110,9 @@ describe('npm run migrate (SQLite → PostgreSQL)', () => {
 
   it('killed with SIGKILL mid-copy, runs again and finishes; the logs compare equal; a third run copies nothing', async () => {
     const total = await writeHistoryFile(join(dir, 'events.sqlite'), 1010);
-    const schema = fresh();
-    const target = ['--from', dir, '--to', 'postgres', '--pg-url', PG_URL, '--schema', schema, '--batch', '2000'];
+    const base = fresh();
+    const schema = `${base}_events`;
+    const target = ['--from', dir, '--to', 'postgres', '--pg-url', PG_URL, '--pg-schema', base, '--batch', '2000'];
 
     let headAtKill = 0;
     const killed = await cli(target, async () => {
@@ -142,7 +154,8 @@ describe('npm run migrate (SQLite → PostgreSQL)', () => {
 
   it('refuses a target holding another log with a clear message and writes nothing', async () => {
     await writeHistoryFile(join(dir, 'events.sqlite'), 20);
-    const schema = fresh();
+    const base = fresh();
+    const schema = `${base}_events`;
     const otherStore = openSqliteEventStore({ file: join(dir, 'other.sqlite') });
     const pg = await openPostgresEventStore({ connectionString: PG_URL, schema });
     try {
@@ -151,7 +164,7 @@ describe('npm run migrate (SQLite → PostgreSQL)', () => {
       const before = await pg.readAll();
       expect(before.length).toBeGreaterThan(0);
 
-      const run = await cli(['--from', dir, '--to', 'postgres', '--pg-url', PG_URL, '--schema', schema]);
+      const run = await cli(['--from', dir, '--to', 'postgres', '--pg-url', PG_URL, '--pg-schema', base]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(
         new RegExp(
@@ -173,11 +186,11 @@ describe('npm run migrate (SQLite → PostgreSQL)', () => {
     const source = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
     await driveHistory(source, ops(300));
     const head = await source.headPosition();
-    const schema = fresh();
     const readSchema = fresh();
-    const args = ['--from', dir, '--to', 'postgres', '--pg-url', PG_URL, '--schema', schema];
+    const schema = `${readSchema}_events`;
+    const args = ['--from', dir, '--to', 'postgres', '--pg-url', PG_URL, '--pg-schema', readSchema];
 
-    const run = await cli([...args, '--rebuild-read-models', '--read-schema', readSchema]);
+    const run = await cli([...args, '--rebuild-read-models']);
     expect(run.stderr).not.toContain('failed');
     expect(run.code).toBe(0);
     const models = Object.values(readModels(key));
@@ -201,7 +214,7 @@ describe('npm run migrate (SQLite → PostgreSQL)', () => {
       }
       // Run again: the log is complete and the live read models are rebuilt from it, still equal.
       await migrated.stop();
-      const again = await cli([...args, '--rebuild-read-models', '--read-schema', readSchema]);
+      const again = await cli([...args, '--rebuild-read-models']);
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/copied +0 events/);
       await migrated.start();
@@ -217,4 +230,184 @@ describe('npm run migrate (SQLite → PostgreSQL)', () => {
       await source.close();
     }
   }, 120_000);
+});
+
+interface Health {
+  readonly parts: Record<string, Record<string, unknown>>;
+}
+
+/** The relay's, the rules' and every read model's lag from /health; undefined while a part does not show it. */
+async function lags(hub: HubProcess): Promise<{ relay?: number; rules?: number; readModels?: number[] }> {
+  const h = (await (await fetch(`${hub.url}/health`)).json()) as Health;
+  const relay = (h.parts['kafka']?.['relay'] as { lag?: number } | undefined)?.lag;
+  const rules = h.parts['rules']?.['lag'] as number | undefined;
+  const models = (h.parts['projector']?.['readModels'] as { lag: number }[] | undefined)?.map((m) => m.lag);
+  return { relay, rules, readModels: models };
+}
+
+const caughtUp = (hub: HubProcess, what: string) =>
+  eventually(
+    () => lags(hub),
+    (l) => l.relay === 0 && l.rules === 0 && (l.readModels ?? []).length > 0 && !l.readModels?.some((x) => x !== 0),
+    30_000,
+    `${what} to catch up (relay, rules, read models)`,
+  );
+
+/** How often each message (topic and ce_id) is on the broker's outbound topics. */
+async function deliveries(mock: MockKafka): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const topic of (await listTopics(mock.bootstrap)).filter((t) => t.startsWith('ffb.') && !t.includes('dlq'))) {
+    for (const record of await readTopic(mock.bootstrap, topic)) {
+      const key = `${topic} ${record.headers['ce_id']}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+describe('npm run migrate: an embedded hub moves to PostgreSQL with its PII vault and relay checkpoint', () => {
+  const dirs: string[] = [];
+  const hubs: HubProcess[] = [];
+  const base = `mv_${randomBytes(6).toString('hex')}`;
+  let mock: MockKafka;
+  const kafkaEnv = (): Record<string, string> => ({
+    KAFKA_BROKERS: mock.bootstrap,
+    KAFKA_IDEMPOTENT_PRODUCER: 'false',
+    KAFKA_AUTO_CREATE_TOPICS: 'true',
+  });
+  const start = async (dir: string, env: Record<string, string>): Promise<HubProcess> => {
+    const hub = await spawnHub(dir, { ...kafkaEnv(), ...env });
+    hubs.push(hub);
+    return hub;
+  };
+  const tempDir = (name: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), name));
+    dirs.push(dir);
+    return dir;
+  };
+
+  beforeAll(async () => {
+    await requirePostgres();
+    mock = await startMockKafka();
+  }, 30_000);
+  afterAll(async () => {
+    for (const hub of hubs) await hub.stop('SIGKILL');
+    await mock?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    for (const schema of [base, ...PARTS.map((part) => `${base}_${part}`)]) await dropSchema(schema);
+  }, 60_000);
+
+  it('a hub on HUB_STORE=postgres serves the migrated bestillinger, knows their borgere and sends nothing twice', async () => {
+    // 1. The embedded default, as `npm start` runs it, with its relay sending to Kafka.
+    const dir = tempDir('migrate-embedded-');
+    const embedded = await start(dir, {});
+    const secret = Buffer.from(readFileSync(join(dir, JWT_SECRET_FILE), 'utf8').trim(), 'base64');
+    const kommune = await mintDevToken(secret, { party: 'myndighed', id: '0101' });
+    const tilbud = await mintDevToken(secret, { party: 'udfoerer', id: 'tilbud-4711' });
+    const call = async (hub: HubProcess, method: string, path: string, token: string, body?: unknown) => {
+      const res = await fetch(`${hub.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    };
+    const afgiv = async (hub: HubProcess, cpr: string): Promise<string> => {
+      const res = await call(hub, 'POST', '/bestillinger', kommune, bestilling({ cpr }));
+      if (res.status !== 201) throw new Error(`afgiv: ${res.status} ${JSON.stringify(res.json)}`);
+      return res.json['id'] as string;
+    };
+    const borgerOf = async (hub: HubProcess, id: string): Promise<string> => {
+      const res = await call(hub, 'GET', `/bestillinger/${id}`, kommune);
+      expect(res.status).toBe(200);
+      return res.json['borgerId'] as string;
+    };
+    const listed = async (hub: HubProcess): Promise<string[]> =>
+      (
+        (await call(hub, 'GET', '/myndighed/bestillinger?limit=500', kommune)).json as unknown as {
+          bestillingId: string;
+        }[]
+      )
+        .map((b) => b.bestillingId)
+        .sort();
+
+    const cprs = ['0101704321', '0202805432', '0303906543'];
+    const ids: string[] = [];
+    for (const cpr of cprs) ids.push(await afgiv(embedded, cpr));
+    ids.push(await afgiv(embedded, cprs[0] as string)); // a second bestilling for a known borger
+    expect((await call(embedded, 'POST', `/bestillinger/${ids[1]}/kvittering`, tilbud, { version: 1 })).status).toBe(
+      200,
+    );
+    const borgere = await Promise.all(ids.map((id) => borgerOf(embedded, id)));
+    expect(borgere[3]).toBe(borgere[0]);
+    expect(new Set(borgere).size).toBe(3);
+    await caughtUp(embedded, 'the embedded hub');
+    expect(await listed(embedded)).toEqual([...ids].sort());
+    const sentBefore = await deliveries(mock);
+    expect(sentBefore.size).toBeGreaterThan(0);
+    await embedded.stop();
+
+    // 2. The migration: log, vault, relay checkpoint and read models into the hub's schemas.
+    const source = openSqliteEventStore({ file: join(dir, 'events.sqlite') });
+    const head = await source.headPosition();
+    await source.close();
+    const args = ['--from', dir, '--to', 'postgres', '--pg-url', PG_URL, '--pg-schema', base];
+    const run = await cli([...args, '--verify', '--rebuild-read-models']);
+    expect([run.code, run.stderr]).toEqual([0, expect.not.stringContaining('failed')]);
+    expect(run.stdout).toContain(`verified    ${head} events equal in every field`);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `vault +3 borgere \\(0 erased, kept erased\\) into PostgreSQL schema ${base}_vault: 3 copied, 0 already there and equal; master key: new vault`,
+      ),
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(`relay +position ${head} \\(event [0-9a-f-]+\\) into PostgreSQL schema ${base}_relay, was 0`),
+    );
+    expect(run.stdout).toMatch(/not copied +rule state \(mv_\w+_rules\) is derived from the log/);
+    expect(run.stdout).toContain('Idempotency-Key records');
+    // A rerun copies nothing and keeps the checkpoint.
+    const again = await cli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/copied +0 events/);
+    expect(again.stdout).toContain('3 borgere (0 erased, kept erased)');
+    expect(again.stdout).toContain('0 copied, 3 already there and equal; master key: same check row');
+    expect(again.stdout).toContain(`kept: the checkpoint in PostgreSQL schema ${base}_relay is at ${head}`);
+
+    // 3. The production topology, in a data dir holding only the hub's three key files.
+    const next = tempDir('migrate-postgres-');
+    for (const file of [JWT_SECRET_FILE, PII_KEY_FILE, ANALYSE_KEY_FILE])
+      copyFileSync(join(dir, file), join(next, file));
+    const pg = await start(next, { HUB_STORE: 'postgres', HUB_PG_URL: PG_URL, HUB_PG_SCHEMA: base });
+    expect(await Promise.all(ids.map((id) => borgerOf(pg, id)))).toEqual(borgere);
+    await caughtUp(pg, 'the PostgreSQL hub');
+    expect(await listed(pg)).toEqual([...ids].sort());
+    // The rules replayed the migrated log from position 0 into fresh state and recorded nothing again.
+    const migrated = await openPostgresEventStore({ connectionString: PG_URL, schema: `${base}_events` });
+    try {
+      expect(await migrated.headPosition()).toBe(head);
+    } finally {
+      await migrated.close();
+    }
+
+    // The vault moved: a known CPR gets the borgerId it had, a new one a new borgerId.
+    const known = await afgiv(pg, cprs[1] as string);
+    const fresh = await afgiv(pg, '0404016654');
+    expect(await borgerOf(pg, known)).toBe(borgere[1]);
+    expect(borgere).not.toContain(await borgerOf(pg, fresh));
+
+    // The relay continued after its checkpoint: every earlier message is on Kafka as often as before, and the new
+    // bestillinger's messages were sent.
+    await caughtUp(pg, 'the PostgreSQL hub after new bestillinger');
+    const sentAfter = await deliveries(mock);
+    for (const [message, count] of sentBefore) expect([message, sentAfter.get(message)]).toEqual([message, count]);
+    expect([...sentAfter.keys()].filter((m) => !sentBefore.has(m)).length).toBeGreaterThan(0);
+    expect(await listed(pg)).toEqual([...ids, known, fresh].sort());
+  }, 180_000);
+
+  it('refuses the replaced --schema and --read-schema options and names --pg-schema', async () => {
+    const run = await cli(['--from', tmpdir(), '--to', 'postgres', '--pg-url', PG_URL, '--schema', 'hub_events']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--schema and --read-schema were replaced by --pg-schema <s>');
+  });
 });

@@ -8,3 +8,4 @@ export {
   type PostgresPoolOptions,
   type StoreLocation,
 } from './postgres-support';
+export { copyVault, VaultMigrationRefusedError, type CopyVaultOptions, type CopyVaultResult } from './migration';

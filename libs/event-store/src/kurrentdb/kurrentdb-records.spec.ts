@@ -3,22 +3,33 @@ import { anEvent, anEventStreamId } from '../testing/event-store.contract';
 import { validateAppend } from '../validate-append';
 import {
   classifyIdClaims,
+  EMPTY_LOG,
   ID_CLAIM_TYPE,
   idClaimStreamOf,
   isPinned,
   logExpectedState,
+  logHeadOf,
   logStreamOf,
   logStreamRegex,
   planAppend,
   positionOfLogRevision,
   PROPERTY,
+  recordedAtAfter,
   resolveExpectedRevision,
   streamExpectedState,
   toIdClaim,
   toLogEvent,
   toRecordedEvent,
+  type LogHead,
   type StoredRecord,
 } from './kurrentdb-records';
+
+const NOW = new Date('2026-11-30T12:00:00.000Z');
+
+/** A non-empty log's head, recorded an hour before NOW unless said otherwise. */
+function headAt(position: number, recordedAt = '2026-11-30T11:00:00.000Z'): LogHead {
+  return { position, recordedAt };
+}
 
 const awkward = {
   tekst: 'Borgeren ønsker støtte – “citat” \\ \n\t 🧩',
@@ -52,7 +63,7 @@ describe('KurrentDB records', () => {
       const streamId = anEventStreamId();
       const events = validateAppend(streamId, [anEvent({ n: 1 }), anEvent({ n: 2 })], 3);
 
-      const plan = planAppend({ namespace, streamId, events, currentRevision: 3, head: 41, recordedAt: 'T' });
+      const plan = planAppend({ namespace, streamId, events, currentRevision: 3, head: headAt(41), now: NOW });
 
       expect(plan.result).toEqual({ nextRevision: 5, lastPosition: 43, duplicate: false });
       expect(plan.streamEvents.map((event) => event.id)).toEqual(events.map((event) => event.eventId));
@@ -77,7 +88,7 @@ describe('KurrentDB records', () => {
     it('gives the log copy and the claim their own stable ids, distinct from the event id', () => {
       const streamId = anEventStreamId();
       const events = validateAppend(streamId, [anEvent()], 'any');
-      const plan = () => planAppend({ namespace, streamId, events, currentRevision: -1, head: 0, recordedAt: 'T' });
+      const plan = () => planAppend({ namespace, streamId, events, currentRevision: -1, head: EMPTY_LOG, now: NOW });
 
       const ids = [plan().streamEvents[0]?.id, plan().logEvents[0]?.id, plan().claims[0]?.event.id];
 
@@ -94,8 +105,8 @@ describe('KurrentDB records', () => {
         streamId,
         events: [validated!],
         currentRevision: -1,
-        head: 6,
-        recordedAt: '2026-11-22T08:15:00.000Z',
+        head: headAt(6, '2026-11-22T08:14:59.999Z'),
+        now: new Date('2026-11-22T08:15:00.000Z'),
       });
 
       const fromStream = toRecordedEvent(asRead(streamId, 0, plan.streamEvents[0]!));
@@ -123,8 +134,8 @@ describe('KurrentDB records', () => {
         streamId,
         events: validateAppend(streamId, [anEvent({ b: 1, a: 2 })], 'any'),
         currentRevision: -1,
-        head: 0,
-        recordedAt: 'T',
+        head: EMPTY_LOG,
+        now: NOW,
       });
       const record = asRead(streamId, 0, plan.streamEvents[0]!);
 
@@ -138,6 +149,94 @@ describe('KurrentDB records', () => {
     });
   });
 
+  describe('recordedAt along the log', () => {
+    const recordedAtOf = (plan: ReturnType<typeof planAppend>): string[] =>
+      [...plan.streamEvents, ...plan.logEvents].map(
+        (event) => (event.metadata as Record<string, string>)[PROPERTY.recordedAt] as string,
+      );
+    const plan = (head: LogHead, now: Date) => {
+      const streamId = anEventStreamId();
+      const events = validateAppend(streamId, [anEvent({ n: 1 }), anEvent({ n: 2 })], 'any');
+      return planAppend({ namespace, streamId, events, currentRevision: -1, head, now });
+    };
+
+    it("gives an append after a head recorded later than now (another instance's clock ahead) the head's time", () => {
+      const later = '2026-11-30T12:00:03.250Z';
+      const planned = plan(headAt(7, later), NOW);
+
+      expect(planned.recordedAt).toBe(later);
+      expect(recordedAtOf(planned)).toEqual([later, later, later, later]);
+      expect(planned.nextHead).toEqual({ position: 9, recordedAt: later });
+    });
+
+    it('gives an append after a head recorded earlier than now the time now', () => {
+      const planned = plan(headAt(7, '2026-11-30T11:59:59.999Z'), NOW);
+
+      expect(recordedAtOf(planned)).toEqual(Array(4).fill(NOW.toISOString()));
+      expect(planned.nextHead).toEqual({ position: 9, recordedAt: NOW.toISOString() });
+    });
+
+    it('gives an append after a head recorded at exactly now the time now', () => {
+      expect(plan(headAt(7, NOW.toISOString()), NOW).recordedAt).toBe(NOW.toISOString());
+    });
+
+    it('gives the first append (an empty log) the time now', () => {
+      const planned = plan(EMPTY_LOG, NOW);
+
+      expect(recordedAtOf(planned)).toEqual(Array(4).fill(NOW.toISOString()));
+      expect(planned.nextHead).toEqual({ position: 2, recordedAt: NOW.toISOString() });
+    });
+
+    it('never goes backwards over a chain of appends from instances whose clocks disagree', () => {
+      const clocks = ['12:00:05', '12:00:01', '12:00:03', '12:00:09', '12:00:02'].map(
+        (time) => new Date(`2026-11-30T${time}.000Z`),
+      );
+      let head = EMPTY_LOG;
+      const stamped: string[] = [];
+      for (const now of clocks) {
+        const planned = plan(head, now);
+        stamped.push(planned.recordedAt);
+        head = planned.nextHead;
+      }
+
+      expect(stamped.map((time) => time.slice(11, 19))).toEqual([
+        '12:00:05',
+        '12:00:05',
+        '12:00:05',
+        '12:00:09',
+        '12:00:09',
+      ]);
+      expect(head.position).toBe(10);
+    });
+
+    it('compares times, not text, and refuses a head whose time cannot be read', () => {
+      expect(recordedAtAfter({ position: 1, recordedAt: '2026-11-30T13:00:00+02:00' }, NOW)).toBe(NOW.toISOString());
+      expect(recordedAtAfter({ position: 1, recordedAt: '2026-11-30T14:00:00+01:00' }, NOW)).toBe(
+        '2026-11-30T13:00:00.000Z',
+      );
+      expect(() => recordedAtAfter({ position: 1, recordedAt: 'T' }, NOW)).toThrow(RangeError);
+    });
+
+    it("reads the head's position and recordedAt from the log's last record, which an append already reads", () => {
+      const first = plan(EMPTY_LOG, NOW);
+      const last = asRead(logStreamOf(namespace), 1, first.logEvents[1]!);
+
+      expect(logHeadOf(undefined)).toEqual(EMPTY_LOG);
+      expect(logHeadOf(last)).toEqual({ position: 2, recordedAt: NOW.toISOString() });
+    });
+
+    it('refuses a last log record that is not a hub event or has no readable time, instead of guessing', () => {
+      const first = plan(EMPTY_LOG, NOW);
+      const last = asRead(logStreamOf(namespace), 1, first.logEvents[1]!);
+      const metadata = last.metadata as Record<string, string>;
+
+      expect(() => logHeadOf({ ...last, metadata: { ...metadata, [PROPERTY.recordedAt]: 'yesterday' } })).toThrow(
+        /property hubRecordedAt is not a time/,
+      );
+      expect(() => logHeadOf({ ...last, revision: 5n })).toThrow(StoreUnavailableError);
+    });
+  });
+
   describe('reading back', () => {
     const base = (): StoredRecord => {
       const streamId = anEventStreamId();
@@ -146,8 +245,8 @@ describe('KurrentDB records', () => {
         streamId,
         events: validateAppend(streamId, [anEvent()], 'any'),
         currentRevision: -1,
-        head: 9,
-        recordedAt: 'T',
+        head: headAt(9),
+        now: NOW,
       });
       return asRead(logStreamOf(namespace), 9, plan.logEvents[0]!);
     };

@@ -87,11 +87,50 @@ export function isPinned(expected: ExpectedRevision): boolean {
   return expected === 'no_stream' || typeof expected === 'number';
 }
 
+/** The log's last event as an append needs it: its position (0 when empty) and when it was recorded. */
+export interface LogHead {
+  readonly position: number;
+  /** The head event's `recordedAt`; `undefined` for an empty log. */
+  readonly recordedAt: string | undefined;
+}
+
+export const EMPTY_LOG: LogHead = { position: 0, recordedAt: undefined };
+
+/**
+ * The head from the log's last record (`undefined`: the log is empty). The record must be a hub event with a
+ * readable time: without it the next append could not keep `recordedAt` from going backwards, so it is refused.
+ */
+export function logHeadOf(last: StoredRecord | undefined): LogHead {
+  if (last === undefined) return EMPTY_LOG;
+  const event = toLogEvent(last);
+  if (Number.isNaN(Date.parse(event.recordedAt))) {
+    unreadable(last, `property ${PROPERTY.recordedAt} is not a time`);
+  }
+  return { position: event.position, recordedAt: event.recordedAt };
+}
+
+/**
+ * `recordedAt` for an append at `head`: max(now, the head event's recordedAt). Instances with different clocks share
+ * the log, and readers take "recorded by t" to mean "every event up to here" (docs/adr/0008), so `recordedAt` never
+ * decreases along the log; the PostgreSQL store does the same in `append_events`.
+ */
+export function recordedAtAfter(head: LogHead, now: Date): string {
+  const stamped = now.toISOString();
+  if (head.recordedAt === undefined) return stamped;
+  const headTime = Date.parse(head.recordedAt);
+  if (Number.isNaN(headTime)) throw new RangeError(`the log head's recordedAt is not a time: ${head.recordedAt}`);
+  return headTime > now.getTime() ? new Date(headTime).toISOString() : stamped;
+}
+
 export interface WritePlan {
   readonly streamEvents: EventData[];
   readonly logEvents: EventData[];
   readonly claims: ReadonlyArray<{ readonly streamName: string; readonly event: EventData }>;
   readonly result: AppendResult;
+  /** The time every event of this append records. */
+  readonly recordedAt: string;
+  /** The log's head once this append has committed: what the next append is planned against. */
+  readonly nextHead: LogHead;
 }
 
 /** What an id claim records: where the event with that id was written. */
@@ -107,11 +146,14 @@ export function planAppend(input: {
   readonly events: readonly ValidatedEvent[];
   /** The stream's revision before the append (-1 for a new stream). */
   readonly currentRevision: number;
-  /** The log's head (last position) before the append. */
-  readonly head: number;
-  readonly recordedAt: string;
+  /** The log's head before the append: the append is written against exactly this head. */
+  readonly head: LogHead;
+  /** The writer's clock; the events record max(now, the head's recordedAt). */
+  readonly now: Date;
 }): WritePlan {
-  const { namespace, streamId, events, currentRevision, head, recordedAt } = input;
+  const { namespace, streamId, events, currentRevision } = input;
+  const head = input.head.position;
+  const recordedAt = recordedAtAfter(input.head, input.now);
   const streamEvents: EventData[] = [];
   const logEvents: EventData[] = [];
   const claims: Array<{ streamName: string; event: EventData }> = [];
@@ -137,15 +179,14 @@ export function planAppend(input: {
       event: jsonEvent({ id: uuidV5(event.eventId, ID_CLAIM_ID_NAMESPACE), type: ID_CLAIM_TYPE, data: { ...claim } }),
     });
   });
+  const lastPosition = head + events.length;
   return {
     streamEvents,
     logEvents,
     claims,
-    result: {
-      nextRevision: currentRevision + events.length,
-      lastPosition: head + events.length,
-      duplicate: false,
-    },
+    result: { nextRevision: currentRevision + events.length, lastPosition, duplicate: false },
+    recordedAt,
+    nextHead: { position: lastPosition, recordedAt },
   };
 }
 

@@ -19,6 +19,7 @@ import {
   idClaimStreamOf,
   isPinned,
   logExpectedState,
+  logHeadOf,
   logRevisionOf,
   logStreamOf,
   logStreamRegex,
@@ -31,6 +32,7 @@ import {
   toLogEvent,
   toRecordedEvent,
   type IdClaim,
+  type LogHead,
   type StoredRecord,
 } from './kurrentdb-records';
 import { startReadableSubscription, type SubscriptionSource } from './readable-subscription';
@@ -74,8 +76,12 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
   const subscriptions = new Set<Subscription>();
   /** Appends of this instance run one at a time: they would only contend for the log's head among themselves. */
   let appendQueue: Promise<unknown> = Promise.resolve();
-  /** The log's head as this instance last saw it; a stale value costs one conflict and a re-read, never a gap. */
-  let knownHead: number | undefined;
+  /**
+   * The log's head (position and the head event's recordedAt) as this instance last saw it, from its own last append
+   * or a read of the log's last record. An append commits only at exactly this head, so the recordedAt carried with
+   * it is the one of the event before it; a stale value costs one conflict and a re-read, never a gap.
+   */
+  let knownHead: LogHead | undefined;
 
   const guard = async <T>(action: string, work: () => Promise<T>): Promise<T> => {
     if (closed) throw new StoreUnavailableError(`Event store at ${target} is closed (${action})`);
@@ -112,8 +118,11 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
     return last === undefined ? NO_STREAM_REVISION : Number(last.revision);
   };
 
+  const readLastLogRecord = async (): Promise<StoredRecord | undefined> =>
+    (await readRecords(logStream, { fromRevision: END, maxCount: 1, backwards: true }))[0];
+
   const readHead = async (): Promise<number> => {
-    const [last] = await readRecords(logStream, { fromRevision: END, maxCount: 1, backwards: true });
+    const last = await readLastLogRecord();
     return last === undefined ? 0 : positionOfLogRevision(last.revision);
   };
 
@@ -156,20 +165,14 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
         : (expected as number)
       : await currentRevision(streamId);
     if (resolveExpectedRevision(expected, current) === null) return explainConflict(streamId, events, expected);
-    knownHead ??= await readHead();
+    knownHead ??= logHeadOf(await readLastLogRecord());
     const head = knownHead;
-    const plan = planAppend({
-      namespace,
-      streamId,
-      events,
-      currentRevision: current,
-      head,
-      recordedAt: now().toISOString(),
-    });
+    // recordedAt = max(now, the head event's recordedAt): never earlier than the event before it in the log.
+    const plan = planAppend({ namespace, streamId, events, currentRevision: current, head, now: now() });
     try {
       await client.multiStreamAppend([
         { streamName: streamId, expectedState: streamExpectedState(current), events: plan.streamEvents },
-        { streamName: logStream, expectedState: logExpectedState(head), events: plan.logEvents },
+        { streamName: logStream, expectedState: logExpectedState(head.position), events: plan.logEvents },
         ...plan.claims.map((claim) => ({
           streamName: claim.streamName,
           expectedState: 'no_stream' as const,
@@ -181,7 +184,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
       knownHead = undefined;
       return explainConflict(streamId, events, expected);
     }
-    knownHead = plan.result.lastPosition;
+    knownHead = plan.nextHead;
     return plan.result;
   };
 

@@ -93,12 +93,29 @@ export function openSqliteLeaseStore(options: { readonly file: string; readonly 
 export async function openPostgresLeaseStore(options: {
   readonly connectionString: string;
   readonly schema?: string;
+  /** How long a connect or a statement may take; keep it well under the leases' TTL. Default 3000 ms. */
+  readonly timeoutMs?: number;
 }): Promise<LeaseStore> {
   const schema = options.schema ?? 'hub_leases';
-  const pool = new Pool({ connectionString: options.connectionString, max: 2 });
+  const timeoutMs = options.timeoutMs ?? 3000;
+  // A partition must end a request, not hang it: connect, query and server-side statement timeouts, and TCP
+  // keepalive so a dead peer is noticed (SingleActive also gives up on an answer that comes too late).
+  const pool = new Pool({
+    connectionString: options.connectionString,
+    max: 2,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    keepAlive: true,
+    application_name: 'ffb-hub leases',
+  });
   pool.on('error', () => undefined);
   const table = `"${schema}".lease`;
-  const client = await pool.connect();
+  const client = await pool.connect().catch(async (error: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw error;
+  });
+  let failure: unknown;
   try {
     // Two instances starting at once must not race on the DDL.
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${schema}.lease`]);
@@ -110,9 +127,15 @@ export async function openPostgresLeaseStore(options: {
       expires_at timestamptz NOT NULL,
       acquired_at timestamptz NOT NULL
     )`);
+  } catch (error) {
+    failure = error;
   } finally {
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`${schema}.lease`]).catch(() => undefined);
     client.release();
+  }
+  if (failure !== undefined) {
+    await pool.end().catch(() => undefined);
+    throw failure;
   }
   return {
     acquire: async (name, holder, ttlMs) => {

@@ -125,43 +125,84 @@ describe.each(backends)('leases on $name', (backend) => {
     expect(results.filter((r) => r !== null)).toHaveLength(1);
   });
 
-  it('SingleActive: one worker runs; when its instance dies the standby takes over within ttl + renew', async () => {
+  it("SingleActive: when the holder's store hangs (a partition), its worker stops before the grant ends and the standby takes over within ttl + renew, never both at once", async () => {
     const { a, b } = stores;
     const log: string[] = [];
+    const at: Record<string, number> = {};
+    const timed = (who: string) => () => ({
+      start: async () => {
+        log.push(`${who}+`);
+        at[`${who}+`] = Date.now();
+      },
+      stop: async () => {
+        log.push(`${who}-`);
+        at[`${who}-`] = Date.now();
+      },
+    });
+    let partitioned = false;
+    // Requests from instance one never come back once the partition starts, as over a silent network.
+    const hanging: LeaseStore = {
+      ...a,
+      acquire: (name, holder, ttl) => (partitioned ? new Promise(() => undefined) : a.acquire(name, holder, ttl)),
+    };
     const ttlMs = 400;
     const renewMs = 100;
     const one = new SingleActive({
-      leases: a,
+      leases: hanging,
       name: 'rules',
       holder: 'one',
       ttlMs,
       renewMs,
-      worker: recorder(log, 'one'),
+      worker: timed('one'),
     });
-    const two = new SingleActive({
-      leases: b,
-      name: 'rules',
-      holder: 'two',
-      ttlMs,
-      renewMs,
-      worker: recorder(log, 'two'),
-    });
+    const two = new SingleActive({ leases: b, name: 'rules', holder: 'two', ttlMs, renewMs, worker: timed('two') });
     await one.start();
     await two.start();
     await sleep(3 * renewMs);
     expect(one.status()).toMatchObject({ state: 'active', token: 1 });
     expect(two.status().state).toBe('standby');
-    expect(log).toEqual(['one+']);
 
-    // A crash: the instance stops renewing without releasing (its worker dies with it).
-    (one as unknown as { state: string }).state = 'stopped';
-    const killedAt = Date.now();
+    const partitionedAt = Date.now();
+    partitioned = true;
     const waited = await eventually(() => two.status().state === 'active', ttlMs + 3 * renewMs, 'the takeover');
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(ttlMs - renewMs - 20);
     expect(waited).toBeLessThanOrEqual(ttlMs + 2 * renewMs);
     expect(two.status()).toMatchObject({ state: 'active', token: 2 });
+    expect(one.status().state).toBe('standby');
+    // One's worker stopped before its grant could end, and before two's started.
+    expect((at['one-'] as number) - partitionedAt).toBeLessThan(ttlMs);
+    expect(at['one-'] as number).toBeLessThanOrEqual(at['two+'] as number);
     await two.stop();
-    expect(log).toEqual(['one+', 'two+', 'two-']);
+    expect(log).toEqual(['one+', 'one-', 'two+', 'two-']);
+    await one.stop();
+  });
+
+  it('SingleActive: a worker whose start fails gives the lease up, and the instance tries again later', async () => {
+    const { a, b } = stores;
+    let fail = true;
+    const attempts: string[] = [];
+    const one = new SingleActive({
+      leases: a,
+      name: 'projector',
+      holder: 'one',
+      ttlMs: 400,
+      renewMs: 100,
+      worker: () => ({
+        start: async () => {
+          attempts.push('start');
+          if (fail) throw new Error('read store not reachable');
+        },
+        stop: async () => undefined,
+      }),
+    });
+    await one.start();
+    expect(one.status().state).toBe('standby');
+    // Given up at once: another instance can take it without waiting for the TTL.
+    expect(await b.acquire('projector', 'two', 400)).not.toBeNull();
+    await b.release('projector', 'two');
+    fail = false;
+    await eventually(() => one.status().state === 'active', 1000, 'a later start to succeed');
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    await one.stop();
   });
 
   it('SingleActive: a clean stop releases the lease, so the standby takes over within one renew interval', async () => {

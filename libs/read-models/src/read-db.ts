@@ -28,9 +28,24 @@ export function openSqliteReadDb(file: string): ReadDb {
 
 /** `schema` keeps a test's or a tenant's tables apart inside one database. */
 export async function openPostgresReadDb(url: string, schema = 'public'): Promise<ReadDb> {
-  const pool = new Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
+  const pool = new Pool({
+    connectionString: url,
+    max: 4,
+    options: `-c search_path=${schema}`,
+    application_name: 'ffb-hub read models',
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+  });
+  // An idle connection the server ends (a restart, a failover, pg_terminate_backend) is an 'error' event on the pool:
+  // without a listener it would end the process. The pool drops that client and the next query connects anew.
+  pool.on('error', () => undefined);
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  try {
+    await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
   return { kind: 'postgres', db, close: () => db.destroy() };
 }
 

@@ -1,5 +1,15 @@
 import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '@hub/event-store';
 import { Pool } from 'pg';
+
+/** A driver error as the port's StoreUnavailableError; the message carries the driver's code, never the URL. */
+function unavailable(error: unknown): StoreUnavailableError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return new StoreUnavailableError(
+    `the relay checkpoint in PostgreSQL is unavailable [${typeof code === 'string' ? code : 'no code'}]`,
+    error,
+  );
+}
 
 /** A worker's durable position in the store's global log. */
 export interface CheckpointStore {
@@ -74,12 +84,27 @@ export async function openPostgresCheckpointStore(options: {
   readonly connectionString: string;
   readonly schema?: string;
   readonly name: string;
+  /** How long a connect or a statement may take. Default 5000 ms. */
+  readonly timeoutMs?: number;
 }): Promise<CheckpointStore> {
   const schema = options.schema ?? 'hub_relay';
   const table = `"${schema}".checkpoint`;
-  const pool = new Pool({ connectionString: options.connectionString, max: 2 });
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const pool = new Pool({
+    connectionString: options.connectionString,
+    max: 2,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    keepAlive: true,
+    application_name: 'ffb-hub relay checkpoint',
+  });
   pool.on('error', () => undefined);
-  const client = await pool.connect();
+  const client = await pool.connect().catch(async (error: unknown) => {
+    await pool.end().catch(() => undefined);
+    throw unavailable(error);
+  });
+  let failure: unknown;
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [table]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -89,13 +114,24 @@ export async function openPostgresCheckpointStore(options: {
       event_id text,
       updated_at timestamptz NOT NULL
     )`);
+  } catch (error) {
+    failure = error;
   } finally {
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [table]).catch(() => undefined);
     client.release();
   }
+  if (failure !== undefined) {
+    await pool.end().catch(() => undefined);
+    throw unavailable(failure);
+  }
+  // Every driver error is the store being unavailable to the relay, which waits and retries on that (relay.ts).
+  const query = <R extends object>(text: string, values: unknown[]) =>
+    pool.query<R>(text, values).catch((error: unknown) => {
+      throw unavailable(error);
+    });
   const row = async () =>
     (
-      await pool.query<{ position: string; event_id: string | null }>(
+      await query<{ position: string; event_id: string | null }>(
         `SELECT position, event_id FROM ${table} WHERE name = $1`,
         [options.name],
       )
@@ -105,7 +141,7 @@ export async function openPostgresCheckpointStore(options: {
     loadEventId: async () => (await row())?.event_id ?? null,
     save: async (position, eventId, previous) => {
       if (previous === undefined) {
-        await pool.query(
+        await query(
           `INSERT INTO ${table} (name, position, event_id, updated_at) VALUES ($1, $2, $3, now())
            ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id,
              updated_at = excluded.updated_at`,
@@ -116,14 +152,14 @@ export async function openPostgresCheckpointStore(options: {
       // From `previous` only: no row counts as position 0, so only a save from 0 may insert it.
       const { rowCount } =
         previous === 0
-          ? await pool.query(
+          ? await query(
               `INSERT INTO ${table} AS c (name, position, event_id, updated_at) VALUES ($1, $2, $3, now())
                ON CONFLICT (name) DO UPDATE SET position = excluded.position, event_id = excluded.event_id,
                  updated_at = excluded.updated_at
                WHERE c.position = 0`,
               [options.name, position, eventId ?? null],
             )
-          : await pool.query(
+          : await query(
               `UPDATE ${table} SET position = $2, event_id = $3, updated_at = now() WHERE name = $1 AND position = $4`,
               [options.name, position, eventId ?? null, previous],
             );

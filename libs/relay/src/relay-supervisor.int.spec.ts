@@ -104,6 +104,29 @@ describe('a supervised relay', () => {
     expect(await relay.lag()).toBe(await store.headPosition());
   });
 
+  it('backs off further while a relay past position 0 keeps failing without progress', async () => {
+    await helIndsats(domainWriter(store), nyIndsats());
+    const checkpoints = memoryCheckpoints(Number.MAX_SAFE_INTEGER);
+    checkpoints.position = 3;
+    supervised = superviseRelay(
+      () =>
+        startRelay({
+          store,
+          publisher: collecting(),
+          checkpoints,
+          topics,
+          source: 'urn:test',
+          laesCpr: () => null,
+          maxRecordsPerSend: 1,
+        }),
+      { retry: { initialMs: 20, maxMs: 10_000 } },
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    // 20, 40, 80, 160, 320 ms …: about five restarts in a second; without the back-off growing, one every 20 ms.
+    expect(supervised.health().restarts).toBeLessThanOrEqual(6);
+    expect(supervised.health().restarts).toBeGreaterThanOrEqual(2);
+  });
+
   it('stays stopped and reports blocked at an event it cannot map', async () => {
     await helIndsats(domainWriter(store), nyIndsats());
     const head = await store.headPosition();

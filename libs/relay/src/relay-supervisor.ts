@@ -48,12 +48,13 @@ export function superviseRelay(
   let problem: Omit<RelayHealth, 'restarts'> | undefined;
 
   const run = async (): Promise<void> => {
+    // The checkpoint at the previous failure: a relay that moved it since has made progress, and back-off starts
+    // over. (Not the checkpoint right after start(): the relay loads it asynchronously and reports 0 until then.)
+    let checkpointAtLastFailure = -1;
     for (let attempt = 0; !stopping.signal.aborted;) {
       let failure: unknown;
-      let before = -1;
       try {
         relay = start();
-        before = relay.stats().checkpoint;
         problem = undefined;
         await relay.done;
         return; // stopped on request
@@ -61,8 +62,9 @@ export function superviseRelay(
         failure = error;
       }
       if (stopping.signal.aborted) return;
-      const progressed = relay !== undefined && before >= 0 && relay.stats().checkpoint > before;
-      if (progressed) attempt = 0;
+      const checkpoint = relay?.stats().checkpoint ?? -1;
+      if (checkpointAtLastFailure >= 0 && checkpoint > checkpointAtLastFailure) attempt = 0;
+      checkpointAtLastFailure = Math.max(checkpointAtLastFailure, checkpoint);
       if (failure instanceof CheckpointMismatchError) {
         problem = {
           state: 'blocked',

@@ -52,7 +52,15 @@ export class PostgresRuleState implements RuleStateStore {
     this.schema = options.schema ?? 'hub_rules';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema))
       throw new Error(`rule state: the schema name must be lower-case ASCII letters, digits and _ (${this.schema})`);
-    this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 3 });
+    // A partition must end a request, not hang the worker: connect and query timeouts, TCP keepalive.
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 3,
+      application_name: 'ffb-hub rule state',
+      connectionTimeoutMillis: 5000,
+      query_timeout: 60_000,
+      keepAlive: true,
+    });
     // An idle connection that drops (a server restart) must not take the process down: the next query reconnects.
     this.pool.on('error', () => undefined);
     const q = (table: string) => `"${this.schema}".${table}`;

@@ -51,7 +51,12 @@ async function activeRoles(hub: HubProcess): Promise<string[]> {
   return roles.sort();
 }
 
-describe('failover of the worker roles on PostgreSQL', () => {
+/**
+ * SIGKILL: the active worker dies. SIGSTOP: it freezes (a long GC pause, a stalled VM) and wakes up after the standby
+ * took over, still believing it holds the leases for a moment: its checkpoints' compare-and-set must keep it from
+ * applying anything twice, and it must step back to standby.
+ */
+describe.each(['SIGKILL', 'SIGSTOP'] as const)('failover of the worker roles on PostgreSQL (%s)', (signal) => {
   let mock: MockKafka;
   const schema = freshSchema();
   const dirs: string[] = [];
@@ -93,7 +98,7 @@ describe('failover of the worker roles on PostgreSQL', () => {
       await dropSchema(`${schema}${part}`);
   }, 60_000);
 
-  it('a standby takes the projector, relay and rules over after SIGKILL, and nothing is skipped or applied twice', async () => {
+  it('a standby takes the projector, relay and rules over, and nothing is skipped or applied twice', async () => {
     const api = await spawn('api', 'api');
     const a = await spawn('worker-a', 'projector,relay,rules');
     await eventually(
@@ -143,7 +148,8 @@ describe('failover of the worker roles on PostgreSQL', () => {
       30_000,
       'load before the kill',
     );
-    await a.stop('SIGKILL');
+    if (signal === 'SIGKILL') await a.stop('SIGKILL');
+    else a.child.kill('SIGSTOP');
     const killedAt = Date.now();
     await eventually(
       () => activeRoles(b),
@@ -152,7 +158,7 @@ describe('failover of the worker roles on PostgreSQL', () => {
       'worker-b to take every role',
     );
     const takeoverMs = Date.now() - killedAt;
-    process.stdout.write(`failover: worker-b took projector, relay and rules over ${takeoverMs} ms after SIGKILL\n`);
+    process.stdout.write(`failover: worker-b took projector, relay and rules over ${takeoverMs} ms after ${signal}\n`);
     expect(takeoverMs).toBeLessThanOrEqual(TAKEOVER_BOUND_MS);
     expect(await workerGauge(b)).toEqual(['projector=1', 'relay=1', 'rules=1']);
 
@@ -162,6 +168,18 @@ describe('failover of the worker roles on PostgreSQL', () => {
       30_000,
       'load after the takeover',
     );
+    if (signal === 'SIGSTOP') {
+      // The frozen holder wakes up: it must find its leases taken and stand by on every role.
+      a.child.kill('SIGCONT');
+      await eventually(
+        () => activeRoles(a),
+        (r) => r.length === 0,
+        15_000,
+        'worker-a to stand by after waking',
+      );
+      expect(await workerGauge(a)).toEqual(['projector=0', 'relay=0', 'rules=0']);
+      expect(await activeRoles(b)).toEqual(['projector', 'relay', 'rules']);
+    }
     running = false;
     await load;
 
@@ -233,7 +251,7 @@ describe('failover of the worker roles on PostgreSQL', () => {
       expect([...expected].filter((k) => !delivered.has(k))).toEqual([]);
       expect([...delivered].filter((k) => !expected.has(k))).toEqual([]);
       process.stdout.write(
-        `failover: ${acknowledged.length} bestillinger acknowledged, ${log.length} events, ${expected.size} messages expected, ${records} records delivered (${records - expected.size} redelivered)\n`,
+        `failover (${signal}): ${acknowledged.length} bestillinger acknowledged, ${log.length} events, ${expected.size} messages expected, ${records} records delivered (${records - expected.size} redelivered)\n`,
       );
 
       // 4. The rules: a fresh replay from position 0 finds nothing the two workers did not already record once.

@@ -40,16 +40,21 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
+  let lastHealth = 'no answer';
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hub process exited with ${child.exitCode}: ${stderr || output}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) break;
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+      lastHealth = `${res.status} ${await res.text()}`;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`hub process did not answer /health within 30 s: ${stderr}`);
+      throw new Error(
+        `hub process did not answer /health with 200 within 30 s (last: ${lastHealth}): ${(stderr || output).slice(-3000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

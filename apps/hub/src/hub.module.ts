@@ -101,7 +101,27 @@ class HealthController {
     };
     if (projector && ok) {
       try {
-        parts['projector'] = { status: 'ok', readModels: await projector.status(), ...lease('projector') };
+        // Down when a read model has had no live generation for longer than the grace, or its build keeps failing;
+        // a first build in progress is ok and named in `building`. The failures' messages go to the log only.
+        const health = projector.health();
+        parts['projector'] = {
+          status: health.status,
+          readModels: await projector.status(),
+          ...(health.building.length > 0 ? { building: health.building } : {}),
+          ...(health.failing.length > 0
+            ? { failing: health.failing.map(({ readModel, failures, since }) => ({ readModel, failures, since })) }
+            : {}),
+          ...(health.down.length > 0 ? { down: health.down } : {}),
+          ...lease('projector'),
+        };
+        if (health.status !== 'ok') {
+          ok = false;
+          for (const f of health.failing)
+            this.logger.error(`health: the build of ${f.readModel} failed ${f.failures} times: ${f.message}`);
+          this.logger.error(
+            `health: projector down for ${health.down.join(', ')} (no live generation or failing build)`,
+          );
+        }
       } catch {
         ok = false;
         parts['projector'] = { status: 'down' };

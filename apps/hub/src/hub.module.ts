@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   Controller,
@@ -204,6 +204,9 @@ class Resources implements OnApplicationBootstrap, OnApplicationShutdown {
 export class HubModule {
   static forRoot(config: HubConfig): DynamicModule {
     const clock = hubClock(config.ur);
+    // The lease holder: the instance's name plus this boot's nonce, so two replicas given one HUB_INSTANCE_ID (a
+    // scaled compose service, a Deployment) can never both hold a lease; a clean stop releases it (docs/adr/0011).
+    const holder = `${config.instanceId}#${randomBytes(4).toString('hex')}`;
     /** A store the instances share: a schema in PostgreSQL in the production topology, else a file in HUB_DATA_DIR. */
     const location = (part: SharedPart, file: string): StoreLocation =>
       config.shared.kind === 'postgres'
@@ -306,7 +309,7 @@ export class HubModule {
             const logger = new Logger('Leases');
             return new HubWorkers({
               leases,
-              holder: config.instanceId,
+              holder,
               ttlMs: config.leaseTtlMs,
               workers,
               logger: {
@@ -349,7 +352,7 @@ export class HubModule {
                   connectionString: config.shared.url,
                   schema: sharedSchema(config, 'relay'),
                 },
-                lease: { holder: config.instanceId, ttlMs: config.leaseTtlMs },
+                lease: { holder, ttlMs: config.leaseTtlMs },
               }
             : {}),
         }),

@@ -2,23 +2,21 @@ import type { PoolClient } from 'pg';
 import { DuplicateEventIdError, InvalidAppendError } from '../errors';
 import type { RecordedEvent } from '../event-store.port';
 import { validateAppend } from '../validate-append';
+import { copyFromLines, copyLine } from './postgres-copy';
 import { isUniqueViolation } from './postgres-errors';
 import type { SchemaNames } from './postgres.schema';
 
-/** Rows per INSERT statement; a batch of any size is still one transaction. */
-const ROWS_PER_STATEMENT = 5000;
 /** recordedAt as every adapter writes it (`Date.toISOString()`), so it reads back as the same string. */
 const RECORDED_AT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** The columns of each COPY row, in this order. */
+const COPY_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 
 interface ImportRows {
   readonly positions: number[];
   readonly streamIds: string[];
-  readonly revisions: number[];
   readonly eventIds: string[];
-  readonly types: string[];
-  readonly data: string[];
-  readonly metadata: string[];
-  readonly recordedAt: string[];
+  /** Each event as one row of COPY's text format, in the column order of COPY_COLUMNS. */
+  readonly lines: string[];
   /** Per stream of the batch: the revision its first event in the batch must continue. */
   readonly firstRevisions: Map<string, number>;
 }
@@ -35,12 +33,8 @@ function prepare(events: readonly RecordedEvent[]): ImportRows {
   const rows: ImportRows = {
     positions: [],
     streamIds: [],
-    revisions: [],
     eventIds: [],
-    types: [],
-    data: [],
-    metadata: [],
-    recordedAt: [],
+    lines: [],
     firstRevisions: new Map(),
   };
   const lastRevisions = new Map<string, number>();
@@ -78,12 +72,19 @@ function prepare(events: readonly RecordedEvent[]): ImportRows {
     }
     rows.positions.push(event.position);
     rows.streamIds.push(event.streamId);
-    rows.revisions.push(event.revision);
     rows.eventIds.push(event.eventId);
-    rows.types.push(event.type);
-    rows.data.push(valid.dataJson);
-    rows.metadata.push(valid.metadataJson);
-    rows.recordedAt.push(event.recordedAt);
+    rows.lines.push(
+      copyLine([
+        String(event.position),
+        event.streamId,
+        String(event.revision),
+        event.eventId,
+        event.type,
+        valid.dataJson,
+        valid.metadataJson,
+        event.recordedAt,
+      ]),
+    );
   });
   return rows;
 }
@@ -92,7 +93,8 @@ function prepare(events: readonly RecordedEvent[]): ImportRows {
  * Writes already-recorded events exactly as they are (ids, streams, revisions, positions, recordedAt, JSON text) in
  * one transaction, under the same head lock as appends. The batch must continue the log at head + 1 and each stream
  * at its current revision + 1; otherwise nothing is written and InvalidAppendError explains why. An event id stored
- * already gives DuplicateEventIdError. A migration resumes by reading headPosition() and sending what follows it.
+ * already gives DuplicateEventIdError. The rows go in with COPY (text format), each value escaped so that it is
+ * stored exactly as given. A migration resumes by reading headPosition() and sending what follows it.
  */
 export async function importRecorded(
   client: PoolClient,
@@ -133,25 +135,9 @@ export async function importRecorded(
         });
       }
     }
-    for (let offset = 0; offset < rows.positions.length; offset += ROWS_PER_STATEMENT) {
-      const slice = <T>(values: T[]): T[] => values.slice(offset, offset + ROWS_PER_STATEMENT);
-      await client.query(
-        `INSERT INTO ${names.events} (position, stream_id, revision, event_id, type, data, metadata, recorded_at)
-         SELECT position, stream_id, revision, event_id, type, data::json, metadata::json, recorded_at::timestamptz
-         FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[])
-           AS u(position, stream_id, revision, event_id, type, data, metadata, recorded_at)`,
-        [
-          slice(rows.positions),
-          slice(rows.streamIds),
-          slice(rows.revisions),
-          slice(rows.eventIds),
-          slice(rows.types),
-          slice(rows.data),
-          slice(rows.metadata),
-          slice(rows.recordedAt),
-        ],
-      );
-    }
+    // COPY rather than INSERT … unnest: no array literals to build or parse; the server still checks the JSON
+    // (json_in) and every constraint, and a unique violation rolls the whole batch back as before.
+    await copyFromLines(client, `COPY ${names.events} (${COPY_COLUMNS}) FROM STDIN`, rows.lines);
     await client.query(`UPDATE ${names.head} SET position = $1`, [last]);
     await client.query(`SELECT pg_notify($1, $2)`, [names.channel, String(last)]);
     await client.query('COMMIT');

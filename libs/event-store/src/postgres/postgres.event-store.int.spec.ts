@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import type { EventStore, RecordedEvent } from '../event-store.port';
+import type { EventStore, EventToAppend, RecordedEvent } from '../event-store.port';
 import { anEvent, anEventStreamId, describeEventStoreContract, someEvents } from '../testing/event-store.contract';
 import { dropSchema, PG_URL, requirePostgres } from '../testing/postgres';
 import {
@@ -442,6 +442,99 @@ describe('PostgreSQL event store specifics', () => {
       expect(duplicate).toMatchObject({ code: 'EVENT_STORE.DUPLICATE_EVENT_ID', details: { eventId: at(3).eventId } });
       expect(await to.readAll()).toEqual(log.slice(0, 10));
       expect(await to.headPosition()).toBe(10);
+    });
+
+    describe('through COPY', () => {
+      /** These tests' own schemas carry the `cp_` prefix and are dropped after each test. */
+      const cpSchemas: string[] = [];
+      const cpSchema = (): string => {
+        const name = `cp_${randomBytes(6).toString('hex')}`;
+        cpSchemas.push(name);
+        return name;
+      };
+
+      afterEach(async () => {
+        for (const store of stores.splice(0)) await store.close();
+        for (const name of cpSchemas.splice(0)) await dropSchema(name);
+      });
+
+      const recorded = (events: readonly EventToAppend[], streamId = anEventStreamId()): RecordedEvent[] =>
+        events.map((event, index) => ({
+          ...event,
+          streamId,
+          revision: index,
+          position: index + 1,
+          recordedAt: '2026-11-22T08:15:00.123Z',
+        }));
+
+      it('stores awkward text byte-equal: backslashes, tabs, newlines, \\u0000 escapes, emoji, quotes', async () => {
+        // Every character COPY's text format gives a meaning (\\, tab, LF, CR), COPY's own markers (\\N, \\.) as
+        // text, JSON escapes (which are backslashes in the JSON text), non-ASCII, and awkward keys.
+        const awkward = {
+          backslashes: 'C:\\hub\\data \\\\ \\',
+          copyMarkers: ['\\N', '\\.', '\\', '\\t', '\\n', '\\r', '\\x41', '\\101'],
+          separators: 'a\tb\nc\r\nd\re',
+          nul: '\u0000',
+          nuls: 'før\u0000efter\u0000\u0000',
+          control: '\u0001\u0008\u000b\u000c\u001f\u007f',
+          lineSeparators: '\u2028\u2029',
+          emoji: '🧩 👩‍👩‍👧 😀 🇩🇰',
+          loneSurrogate: '\ud800',
+          quotes: `"dobbelt" 'enkelt' “typografisk” \\"`,
+          nonAscii: 'Borgeren ønsker støtte – æøå ÆØÅ ü ß 中文',
+          'key\twith\ttabs\n': { 'ø\\': ['\t', '\n', '\\', '\u0000'] },
+          numbers: [0, -1, 1.5, 1e21, 2 ** 53 - 1, -0.000001],
+        };
+        const events = recorded([
+          anEvent(awkward, 'Type\twith\ttab\\backslash\nand newline\r'),
+          anEvent('\\.', 'ProeveRegistreret'),
+          anEvent(['\\N', '\t'], '\\N'),
+          { ...anEvent({ n: 1 }), metadata: { ...anEvent().metadata, note: 'tab\there\\ \u0000 🧩' } },
+        ]);
+        const to = await track(open(cpSchema()));
+
+        await to.importRecorded(events);
+
+        const read = await to.readAll();
+        expect(read).toEqual(events);
+        expect(read.map((event) => [event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)])).toEqual(
+          events.map((event) => [event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)]),
+        );
+        // The stored JSON text itself, not only what parses back from it.
+        const stored = await sql<{ type: string; data: string; metadata: string }>(
+          `SELECT type, data::text AS data, metadata::text AS metadata FROM "${cpSchemas[0]}".events ORDER BY position`,
+        );
+        expect(stored).toEqual(
+          events.map((event) => ({
+            type: event.type,
+            data: JSON.stringify(event.data),
+            metadata: JSON.stringify(event.metadata),
+          })),
+        );
+      });
+
+      it('refuses a large batch whose stored id the server meets part-way through COPY, and the connection stays usable', async () => {
+        // ~20 MB of COPY data, so two COPY statements of up to 16 Mi characters: the first is copied, the second
+        // meets the stored id near its end, and the whole batch rolls back. One pooled connection, so the next
+        // import runs on the same one.
+        const to = await track(open(cpSchema(), { poolSize: 1 }));
+        const filler = 'x'.repeat(2000);
+        const log = recorded(Array.from({ length: 9000 }, (_, n) => anEvent({ n, filler })));
+        await to.importRecorded(log.slice(0, 1));
+        const batch = log.slice(1);
+        const clashing = batch.map((event, index) =>
+          index === batch.length - 2 ? { ...event, eventId: log[0]?.eventId as string } : event,
+        );
+
+        const error = await errorOf(() => to.importRecorded(clashing));
+
+        expect(error).toMatchObject({ code: 'EVENT_STORE.DUPLICATE_EVENT_ID', details: { eventId: log[0]?.eventId } });
+        expect(await to.headPosition()).toBe(1);
+        expect(await sql(`SELECT count(*)::int AS n FROM "${cpSchemas[0]}".events`)).toEqual([{ n: 1 }]);
+        await to.importRecorded(batch);
+        expect(await to.headPosition()).toBe(log.length);
+        expect(await to.readAll({ after: log.length - 2 })).toEqual(log.slice(-2));
+      });
     });
 
     it('wakes subscriptions like an append', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Pool } from 'pg';
+import { createTablesOnce, openPostgresPool, quotedSchema } from '@hub/event-store';
 
 /**
  * Leases for single-active workers (design.md §1, docs/adr/0011). A lease has a name (the worker role), a holder (the
@@ -100,42 +100,28 @@ export async function openPostgresLeaseStore(options: {
   const timeoutMs = options.timeoutMs ?? 3000;
   // A partition must end a request, not hang it: connect, query and server-side statement timeouts, and TCP
   // keepalive so a dead peer is noticed (SingleActive also gives up on an answer that comes too late).
-  const pool = new Pool({
+  const pool = openPostgresPool({
     connectionString: options.connectionString,
-    max: 2,
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-    statement_timeout: timeoutMs,
-    keepAlive: true,
-    application_name: 'ffb-hub leases',
+    schema,
+    applicationName: 'ffb-hub leases',
+    poolSize: 2,
+    connectTimeoutMs: timeoutMs,
+    queryTimeoutMs: timeoutMs,
   });
-  pool.on('error', () => undefined);
-  const table = `"${schema}".lease`;
-  const client = await pool.connect().catch(async (error: unknown) => {
+  const table = `${quotedSchema(schema)}.lease`;
+  try {
+    await createTablesOnce(pool, schema, 'leases', async (client) => {
+      await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
+        name text PRIMARY KEY,
+        holder text NOT NULL,
+        token bigint NOT NULL,
+        expires_at timestamptz NOT NULL,
+        acquired_at timestamptz NOT NULL
+      )`);
+    });
+  } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
-  });
-  let failure: unknown;
-  try {
-    // Two instances starting at once must not race on the DDL.
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`${schema}.lease`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
-      name text PRIMARY KEY,
-      holder text NOT NULL,
-      token bigint NOT NULL,
-      expires_at timestamptz NOT NULL,
-      acquired_at timestamptz NOT NULL
-    )`);
-  } catch (error) {
-    failure = error;
-  } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`${schema}.lease`]).catch(() => undefined);
-    client.release();
-  }
-  if (failure !== undefined) {
-    await pool.end().catch(() => undefined);
-    throw failure;
   }
   return {
     acquire: async (name, holder, ttlMs) => {

@@ -1,5 +1,6 @@
 export { openPiiVault, openSqlitePiiVault, type PiiVault, type PiiVaultOptions } from './pii-vault';
 export { openPostgresPiiVault, type PostgresPiiVaultOptions } from './postgres.pii-vault';
+// The PostgreSQL support every store shares lives in @hub/event-store; re-exported for the stores built on the vault's.
 export {
   createTablesOnce,
   openPostgresPool,
@@ -7,5 +8,5 @@ export {
   quotedSchema,
   type PostgresPoolOptions,
   type StoreLocation,
-} from './postgres-support';
+} from '@hub/event-store';
 export { copyVault, VaultMigrationRefusedError, type CopyVaultOptions, type CopyVaultResult } from './migration';

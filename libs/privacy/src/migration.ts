@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { PoolClient } from 'pg';
-import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from './postgres-support';
+import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from '@hub/event-store';
 import { deriveVaultKeys, opensVaultCheck } from './vault-crypto';
 
 /**

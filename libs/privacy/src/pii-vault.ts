@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { erGyldigtCpr, kontrollerCpr } from '@hub/domain';
 import { openPostgresPiiVault } from './postgres.pii-vault';
-import type { StoreLocation } from './postgres-support';
+import type { StoreLocation } from '@hub/event-store';
 import {
   blindIndex,
   deriveVaultKeys,

@@ -1,6 +1,6 @@
 import { erGyldigtCpr, kontrollerCpr } from '@hub/domain';
 import type { PiiVault, PiiVaultOptions } from './pii-vault';
-import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from './postgres-support';
+import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from '@hub/event-store';
 import {
   blindIndex,
   deriveVaultKeys,

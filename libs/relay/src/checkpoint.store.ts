@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { StoreUnavailableError } from '@hub/event-store';
-import { Pool } from 'pg';
+import { createTablesOnce, openPostgresPool, quotedSchema, StoreUnavailableError } from '@hub/event-store';
 
 /** A driver error as the port's StoreUnavailableError; the message carries the driver's code, never the URL. */
 function unavailable(error: unknown): StoreUnavailableError {
@@ -88,41 +87,28 @@ export async function openPostgresCheckpointStore(options: {
   readonly timeoutMs?: number;
 }): Promise<CheckpointStore> {
   const schema = options.schema ?? 'hub_relay';
-  const table = `"${schema}".checkpoint`;
+  const table = `${quotedSchema(schema)}.checkpoint`;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const pool = new Pool({
+  const pool = openPostgresPool({
     connectionString: options.connectionString,
-    max: 2,
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-    statement_timeout: timeoutMs,
-    keepAlive: true,
-    application_name: 'ffb-hub relay checkpoint',
+    schema,
+    applicationName: 'ffb-hub relay checkpoint',
+    poolSize: 2,
+    connectTimeoutMs: timeoutMs,
+    queryTimeoutMs: timeoutMs,
   });
-  pool.on('error', () => undefined);
-  const client = await pool.connect().catch(async (error: unknown) => {
+  try {
+    await createTablesOnce(pool, schema, 'relay checkpoint', async (client) => {
+      await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
+        name text PRIMARY KEY,
+        position bigint NOT NULL,
+        event_id text,
+        updated_at timestamptz NOT NULL
+      )`);
+    });
+  } catch (error) {
     await pool.end().catch(() => undefined);
     throw unavailable(error);
-  });
-  let failure: unknown;
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [table]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
-      name text PRIMARY KEY,
-      position bigint NOT NULL,
-      event_id text,
-      updated_at timestamptz NOT NULL
-    )`);
-  } catch (error) {
-    failure = error;
-  } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [table]).catch(() => undefined);
-    client.release();
-  }
-  if (failure !== undefined) {
-    await pool.end().catch(() => undefined);
-    throw unavailable(failure);
   }
   // Every driver error is the store being unavailable to the relay, which waits and retries on that (relay.ts).
   const query = <R extends object>(text: string, values: unknown[]) =>

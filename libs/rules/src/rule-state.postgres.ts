@@ -1,6 +1,6 @@
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { PligtCommand } from '@hub/domain';
-import { StoreUnavailableError } from '@hub/event-store';
+import { createTablesOnce, openPostgresPool, quotedSchema, StoreUnavailableError } from '@hub/event-store';
 import { regelId } from './regel';
 import type { RegelDoc } from './regel-tilstand';
 import {
@@ -29,9 +29,6 @@ export interface PostgresRuleStateOptions {
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
 const CONNECTION_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect/i;
 
-/** The two-key advisory lock space of the rule state (the first key), so no other lock in the database meets it. */
-const LOCK_NAMESPACE = 'ffb-hub rule state';
-
 /**
  * The rules worker's durable state in PostgreSQL, shared by the instances that hold the rules lease in turn: the
  * instance that takes over continues from the same documents, deadlines, outbox and checkpoint. Same semantics as
@@ -50,20 +47,17 @@ export class PostgresRuleState implements RuleStateStore {
 
   constructor(options: PostgresRuleStateOptions) {
     this.schema = options.schema ?? 'hub_rules';
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema))
-      throw new Error(`rule state: the schema name must be lower-case ASCII letters, digits and _ (${this.schema})`);
-    // A partition must end a request, not hang the worker: connect and query timeouts, TCP keepalive.
-    this.pool = new Pool({
+    const schema = quotedSchema(this.schema);
+    // A partition must end a request, not hang the worker: connect and query timeouts, TCP keepalive; an idle
+    // connection the server ends does not take the process down (the shared support, @hub/event-store).
+    this.pool = openPostgresPool({
       connectionString: options.connectionString,
-      max: options.poolSize ?? 3,
-      application_name: 'ffb-hub rule state',
-      connectionTimeoutMillis: 5000,
-      query_timeout: 60_000,
-      keepAlive: true,
+      schema: this.schema,
+      applicationName: 'ffb-hub rule state',
+      poolSize: options.poolSize ?? 3,
+      queryTimeoutMs: 60_000,
     });
-    // An idle connection that drops (a server restart) must not take the process down: the next query reconnects.
-    this.pool.on('error', () => undefined);
-    const q = (table: string) => `"${this.schema}".${table}`;
+    const q = (table: string) => `${schema}.${table}`;
     this.t = {
       doc: q('regel_doc'),
       frist: q('frist'),
@@ -335,13 +329,9 @@ export class PostgresRuleState implements RuleStateStore {
   }
 
   private async createTables(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // Instances opening a new schema together: one creates, the others wait and then find the tables.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [LOCK_NAMESPACE, this.schema]);
+    // Instances opening a new schema together: one creates, the others wait and then find the tables.
+    await createTablesOnce(this.pool, this.schema, 'rule state', async (client) => {
       await client.query(`
-        CREATE SCHEMA IF NOT EXISTS "${this.schema}";
         CREATE TABLE IF NOT EXISTS ${this.t.doc} (bestilling_id text PRIMARY KEY, doc json NOT NULL);
         CREATE TABLE IF NOT EXISTS ${this.t.frist} (
           id text PRIMARY KEY,
@@ -370,13 +360,7 @@ export class PostgresRuleState implements RuleStateStore {
         CREATE TABLE IF NOT EXISTS ${this.t.checkpoint} (name text PRIMARY KEY, position bigint NOT NULL, event_id text);
         INSERT INTO ${this.t.checkpoint} (name, position, event_id) VALUES ('regler', 0, NULL) ON CONFLICT DO NOTHING;
       `);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async query<R extends QueryResultRow>(action: string, text: string, values?: unknown[]): Promise<R[]> {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropSchema, PG_URL, requirePostgres } from '@hub/event-store/testing/postgres';
-import type { StoreLocation } from '@hub/privacy';
+import type { StoreLocation } from '@hub/event-store';
 import { openIdempotencyStore, type IdempotencyOptions, type IdempotencyStore } from './idempotency.store';
 
 /** One store location per test, opened as often as the test likes. */

@@ -1,4 +1,4 @@
-import type { StoreLocation } from '@hub/privacy';
+import type { StoreLocation } from '@hub/event-store';
 import { openPostgresIdempotencyStore } from './postgres.idempotency-store';
 import { openSqliteIdempotencyStore } from './sqlite.idempotency-store';
 

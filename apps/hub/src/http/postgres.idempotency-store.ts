@@ -1,4 +1,4 @@
-import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from '@hub/privacy';
+import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from '@hub/event-store';
 import {
   IDEMPOTENCY_DEFAULTS,
   type IdempotencyOptions,

@@ -1,5 +1,4 @@
-import { StoreUnavailableError } from '@hub/event-store';
-import { Pool } from 'pg';
+import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from '@hub/event-store';
 import type { BeginResult, ProcessedMessages, ProcessedState } from './processed-messages';
 
 export interface PostgresProcessedMessagesOptions {
@@ -12,12 +11,6 @@ export interface PostgresProcessedMessagesOptions {
   readonly poolSize?: number;
 }
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
-/** Socket codes and SQLSTATEs that mean the server cannot be used right now, not that the statement is wrong. */
-const UNAVAILABLE_CODES =
-  /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|08...|53...|57P0[123]|25006)$/;
-const UNAVAILABLE_MESSAGES =
-  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Query read timeout|Client was closed|Cannot use a pool after calling end/i;
 /** Begins whose row vanished between the failed insert and the read (pruned meanwhile) are tried again. */
 const BEGIN_ATTEMPTS = 3;
 
@@ -32,49 +25,26 @@ export async function openPostgresProcessedMessages(
   options: PostgresProcessedMessagesOptions,
 ): Promise<ProcessedMessages> {
   const now = options.now ?? (() => new Date().toISOString());
-  if (!SCHEMA_PATTERN.test(options.schema)) {
-    throw new Error(`PostgreSQL schema ${JSON.stringify(options.schema)} must match ${SCHEMA_PATTERN.source}`);
-  }
-  const schema = `"${options.schema}"`;
+  const schema = quotedSchema(options.schema);
   const table = `${schema}.processed_message`;
-  const pool = new Pool({
+  const pool = openPostgresPool({
     connectionString: options.connectionString,
-    application_name: 'ffb-hub processed messages',
-    max: options.poolSize ?? 2,
-    connectionTimeoutMillis: 5000,
-    query_timeout: 30_000,
-    keepAlive: true,
-    options: '-c synchronous_commit=on',
+    schema: options.schema,
+    applicationName: 'ffb-hub processed messages',
+    poolSize: options.poolSize ?? 2,
   });
-  // An idle connection the server ends is dropped by the pool; without a listener the 'error' would end the process.
-  pool.on('error', () => undefined);
+  const what = `The processed message store in PostgreSQL schema ${options.schema}`;
   const run = async <T>(action: string, body: () => Promise<T>): Promise<T> => {
     try {
       return await body();
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      const message = error instanceof Error ? error.message : String(error);
-      if ((typeof code === 'string' && UNAVAILABLE_CODES.test(code)) || UNAVAILABLE_MESSAGES.test(message)) {
-        throw new StoreUnavailableError(
-          `The processed message ids in PostgreSQL schema ${options.schema} are unavailable (${action}) ` +
-            `[${typeof code === 'string' ? code : 'no code'}]`,
-          error,
-        );
-      }
-      throw error;
+      throw pgError(error, `${what} (${action})`);
     }
   };
 
   try {
-    await run('open', async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        // Two instances opening a new schema at once would race on the catalog without it.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-          `ffb-hub processed messages ${options.schema}`,
-        ]);
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await run('open', () =>
+      createTablesOnce(pool, options.schema, 'processed messages', async (client) => {
         await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
           topic text NOT NULL,
           message_id text NOT NULL,
@@ -83,14 +53,8 @@ export async function openPostgresProcessedMessages(
           attempts integer NOT NULL,
           updated_at text NOT NULL,
           PRIMARY KEY (topic, message_id))`);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    });
+      }),
+    );
   } catch (error) {
     await pool.end();
     throw error;

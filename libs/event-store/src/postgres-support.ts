@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '@hub/event-store';
+import { StoreUnavailableError } from './errors';
 import { Pool, type PoolClient } from 'pg';
 
 /** Where a store keeps its rows: a SQLite file (the embedded default) or a schema on a shared PostgreSQL server. */
@@ -15,6 +15,9 @@ export interface PostgresPoolOptions {
   readonly applicationName: string;
   /** Connections in the pool. Default 4. */
   readonly poolSize?: number;
+  /** How long a connect or a query may take before it fails (and a statement, server-side). Default 5 s and 30 s. */
+  readonly connectTimeoutMs?: number;
+  readonly queryTimeoutMs?: number;
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -36,8 +39,9 @@ export function openPostgresPool(options: PostgresPoolOptions): Pool {
     connectionString: options.connectionString,
     application_name: options.applicationName,
     max: options.poolSize ?? 4,
-    connectionTimeoutMillis: 5000,
-    query_timeout: 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    query_timeout: options.queryTimeoutMs ?? 30_000,
+    statement_timeout: options.queryTimeoutMs ?? 30_000,
     keepAlive: true,
     options: '-c synchronous_commit=on',
   });

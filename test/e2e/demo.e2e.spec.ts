@@ -163,14 +163,19 @@ describe('npm run demo', () => {
         'tilbagemeldingskrav_overskredet',
       ]),
     );
-    expect(new Set(tilTilbud.map((p) => p.art))).toEqual(
-      new Set([
-        'status_til_opfoelgning',
-        'bestilling_ikke_kvitteret',
-        'delmaal_udokumenteret',
-        'tilbagemeldingskrav_overskredet',
-      ]),
-    );
+    const tilbudArter = new Set(tilTilbud.map((p) => p.art));
+    const kraevede = [
+      'status_til_opfoelgning',
+      'bestilling_ikke_kvitteret',
+      'delmaal_udokumenteret',
+      'tilbagemeldingskrav_overskredet',
+    ];
+    expect(kraevede.filter((art) => !tilbudArter.has(art))).toEqual([]);
+    // On a loaded machine the fast clock (three days a second) can pass a delmål's evalueringsdato before the demo
+    // evaluates it; that reminder is then right too. Nothing else may appear.
+    expect(
+      [...tilbudArter].filter((art) => !kraevede.includes(art) && art !== 'delmaal_evaluering_overskredet'),
+    ).toEqual([]);
   });
 
   it("leaves every promised metric with samples on the demo hub's /metrics (Kafka ones included)", () => {

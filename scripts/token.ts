@@ -1,5 +1,6 @@
 /**
- * Mints a development token: `npm run token -- myndighed 0101` or `npm run token -- udfoerer tilbud-4711`.
+ * Mints a development token: `npm run token -- myndighed 0101`, `npm run token -- udfoerer tilbud-4711`,
+ * `npm run token -- analytiker 0101` or `npm run token -- drift`.
  * Uses HUB_JWT_SECRET, or the secret the hub generated in HUB_DATA_DIR (default ./data) on its first start.
  */
 import { existsSync } from 'node:fs';
@@ -8,10 +9,19 @@ import { mintDevToken } from '../apps/hub/src/auth/dev-token';
 import { JWT_SECRET_FILE, loadConfig } from '../apps/hub/src/config';
 
 async function main(): Promise<void> {
-  const [party, id, sub] = process.argv.slice(2);
-  if ((party !== 'myndighed' && party !== 'udfoerer') || !id) {
+  const [party, ...rest] = process.argv.slice(2);
+  // drift has no scope claim, so its optional second argument is the sub.
+  const [id, sub] = party === 'drift' ? [undefined, rest[0]] : rest;
+  const scoped = party === 'myndighed' || party === 'udfoerer' || party === 'analytiker';
+  if (!(scoped && id) && party !== 'drift') {
     process.stderr.write(
-      'usage: npm run token -- myndighed <kommunekode> [sub]\n       npm run token -- udfoerer <tilbudId> [sub]\n',
+      [
+        'usage: npm run token -- myndighed <kommunekode> [sub]',
+        '       npm run token -- udfoerer <tilbudId> [sub]',
+        '       npm run token -- analytiker <kommunekode> [sub]',
+        '       npm run token -- drift [sub]',
+        '',
+      ].join('\n'),
     );
     process.exit(2);
   }
@@ -23,7 +33,9 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(process.env);
   if (config.auth.mode !== 'hs256') throw new Error('HUB_OIDC_ISSUER is set: tokens come from the identity provider');
-  process.stdout.write(`${await mintDevToken(config.auth.secret, { party, id, ...(sub ? { sub } : {}) })}\n`);
+  process.stdout.write(
+    `${await mintDevToken(config.auth.secret, { party, ...(id ? { id } : {}), ...(sub ? { sub } : {}) })}\n`,
+  );
 }
 
 void main();

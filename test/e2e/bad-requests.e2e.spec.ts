@@ -29,7 +29,7 @@ describe('bad requests', () => {
       JSON.stringify({ party: 'myndighed', kommunekode: '0101', sub: 'x', exp: Math.floor(Date.now() / 1000) + 3600 }),
     ).toString('base64url');
     t.usigneret = `${header}.${claims}.`;
-    t.analytiker = await new SignJWT({ party: 'analytiker' })
+    t.ukendtPart = await new SignJWT({ party: 'revisor', kommunekode: '0101' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('x')
       .setExpirationTime('1h')
@@ -321,7 +321,7 @@ describe('bad requests', () => {
       'a token of an unknown party',
       401,
       'AUTH.UGYLDIGE_CLAIMS',
-      () => ({ method: 'POST', path: '/bestillinger', token: t.analytiker, body: bestilling() }),
+      () => ({ method: 'POST', path: '/bestillinger', token: t.ukendtPart, body: bestilling() }),
     ],
     [
       'malformed JSON',

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { assertRouteParty, PARTIES } from './parties';
 import type { Principal, TokenVerifier } from './token-verifier';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
@@ -30,6 +31,10 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     req.principal = await this.verifier.verify(req.headers.authorization);
+    assertRouteParty(
+      req.principal.party,
+      this.reflector.getAllAndOverride(PARTIES, [context.getHandler(), context.getClass()]),
+    );
     return true;
   }
 }

@@ -19,10 +19,10 @@ export function principalFromClaims(claims: JWTPayload): Principal {
   const sub = claims.sub;
   const purpose = typeof claims['purpose'] === 'string' ? { purpose: claims['purpose'] } : {};
   if (typeof sub !== 'string' || sub === '') throw unauthorized('AUTH.UGYLDIGE_CLAIMS', 'the token has no sub');
-  if (party === 'myndighed') {
+  if (party === 'myndighed' || party === 'analytiker') {
     const kommunekode = claims['kommunekode'];
     if (typeof kommunekode !== 'string' || !/^\d{4}$/.test(kommunekode))
-      throw unauthorized('AUTH.UGYLDIGE_CLAIMS', 'a myndighed token needs a 4-digit kommunekode');
+      throw unauthorized('AUTH.UGYLDIGE_CLAIMS', `the ${party} token needs a 4-digit kommunekode`);
     return { party, subject: sub, kommunekode, ...purpose };
   }
   if (party === 'udfoerer') {
@@ -31,7 +31,12 @@ export function principalFromClaims(claims: JWTPayload): Principal {
       throw unauthorized('AUTH.UGYLDIGE_CLAIMS', 'an udfører token needs a tilbudId');
     return { party, subject: sub, tilbudId, ...purpose };
   }
-  throw unauthorized('AUTH.UGYLDIGE_CLAIMS', 'the token party must be "myndighed" or "udfoerer"');
+  // Operations: no scope claim, and any the token carries is not taken over (drift sees nothing personal anyway).
+  if (party === 'drift') return { party, subject: sub, ...purpose };
+  throw unauthorized(
+    'AUTH.UGYLDIGE_CLAIMS',
+    'the token party must be "myndighed", "udfoerer", "analytiker" or "drift"',
+  );
 }
 
 export interface TokenVerifier {

@@ -1,8 +1,15 @@
 import type { HubCommand } from './command-service';
 
-/** Who sends a command: a party (myndighed with kommunekode, udfører with tilbudId) and its system or person. */
+/**
+ * The parties of design.md §5 and issue 7: the myndighed (kommunekode) orders, the udfører (tilbudId) delivers; the
+ * analytiker (kommunekode) reads only the pseudonymised analyses of its kommune; drift (operations, no scope) reads only
+ * what is public. Only the myndighed and the udfører send commands.
+ */
+export type Party = 'myndighed' | 'udfoerer' | 'analytiker' | 'drift';
+
+/** Who calls the hub: a party (myndighed or analytiker with kommunekode, udfører with tilbudId) and its system or person. */
 export interface Actor {
-  readonly party: 'myndighed' | 'udfoerer';
+  readonly party: Party;
   readonly subject: string;
   readonly kommunekode?: string;
   readonly tilbudId?: string;
@@ -25,7 +32,7 @@ export class AccessDeniedError extends Error {
 }
 
 /** Which party may send which command (reference.md §1.1: the myndighed orders and follows up; the udfører delivers and documents). */
-export const COMMAND_PARTY: Record<HubCommand['type'], Actor['party']> = {
+export const COMMAND_PARTY: Record<HubCommand['type'], 'myndighed' | 'udfoerer'> = {
   AfgivBestilling: 'myndighed',
   AendrBestilling: 'myndighed',
   AnnullerBestilling: 'myndighed',
@@ -54,8 +61,14 @@ export function assertParty(actor: Actor, commandType: HubCommand['type']): void
   }
 }
 
-/** A myndighed sees and acts on its own kommune's bestillinger; an udfører on those addressed to its tilbud. */
+/**
+ * A myndighed sees and acts on its own kommune's bestillinger; an udfører on those addressed to its tilbud; no other
+ * party sees a bestilling at all (the analytiker sees pseudonymised analyses, drift nothing personal).
+ */
 export function assertScope(actor: Actor, scope: Scope): void {
+  if (actor.party !== 'myndighed' && actor.party !== 'udfoerer') {
+    throw new AccessDeniedError('ADGANG.FORKERT_PART', `the ${actor.party} sees no bestilling`);
+  }
   if (actor.party === 'myndighed' && actor.kommunekode !== scope.kommunekode) {
     throw new AccessDeniedError('ADGANG.ANDEN_KOMMUNE', 'the bestilling belongs to another kommune');
   }

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { forslagTilStatus, DomainError, Fejlkode } from '@hub/domain';
 import { analyseQueries, pligtQueries, queries } from '@hub/read-models';
 import { Caller } from '../auth/auth.guard';
+import { Parties } from '../auth/parties';
 import type { Principal } from '../auth/token-verifier';
 import { ProblemDto } from '../http/openapi.dto';
 import { UuidParam } from '../http/uuid.pipe';
@@ -239,14 +240,14 @@ export class ObservationerController {
 @ApiTags('analyse')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ProblemDto })
-@ApiResponse({ status: 403, type: ProblemDto })
+@ApiResponse({ status: 403, type: ProblemDto, description: 'Neither the myndighed nor the analytiker' })
+@Parties('myndighed', 'analytiker')
 @Controller('analyse')
 export class AnalyseController {
   constructor(private readonly reads: ReadSide) {}
 
   private async opts(caller: Principal) {
-    const scope = this.reads.scope(caller, 'myndighed');
-    return { kommunekode: scope.party === 'myndighed' ? scope.kommunekode : '', minGruppe: this.reads.minGruppe };
+    return { kommunekode: this.reads.analyseKommune(caller), minGruppe: this.reads.minGruppe };
   }
 
   @Get('maalopfyldelse')

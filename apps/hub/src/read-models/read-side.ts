@@ -56,12 +56,28 @@ export class ReadSide {
     return tables;
   }
 
-  /** The caller's scope, demanding a party where a route belongs to one. */
+  /**
+   * The caller's scope among the bestillingers' parties, demanding one where a route belongs to it. The analytiker and
+   * drift have none: they see no bestilling (the route guard already turns them away; this is the second line).
+   */
   scope(caller: Principal, party?: Scope['party']): Scope {
-    if (party && caller.party !== party)
-      throw new AccessDeniedError('ADGANG.FORKERT_PART', `this view belongs to the ${party}, not the ${caller.party}`);
+    if ((party && caller.party !== party) || (caller.party !== 'myndighed' && caller.party !== 'udfoerer'))
+      throw new AccessDeniedError(
+        'ADGANG.FORKERT_PART',
+        `this view belongs to the ${party ?? 'myndighed or udfører'}, not the ${caller.party}`,
+      );
     return caller.party === 'myndighed'
       ? { party: 'myndighed', kommunekode: caller.kommunekode as string }
       : { party: 'udfoerer', tilbudId: caller.tilbudId as string };
+  }
+
+  /**
+   * The kommune whose pseudonymised analyses the caller reads: an analytiker's, or a myndighed's own (the data
+   * controller keeps access to its kommune's analyses).
+   */
+  analyseKommune(caller: Principal): string {
+    if ((caller.party !== 'myndighed' && caller.party !== 'analytiker') || !caller.kommunekode)
+      throw new AccessDeniedError('ADGANG.FORKERT_PART', `the analyses are not open to the ${caller.party}`);
+    return caller.kommunekode;
   }
 }

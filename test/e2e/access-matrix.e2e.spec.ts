@@ -106,6 +106,7 @@ const HTTP: Record<string, Row> = {
   'GET /udfoerer/tilbagemeldingspligt/overholdelse':            t(403,   403,   ok,    ok,    403,   403,   403),
   'GET /observationer':                                         t(ok,    ok,    ok,    ok,    403,   403,   403),
   'GET /tilbagemeldingspligt/regler':                           t(ok,    ok,    ok,    ok,    403,   403,   403),
+  'POST /indsigt':                                              t(ok,    404,   403,   403,   403,   403,   403),
   'GET /analyse/maalopfyldelse':                                t(ok,    ok,    403,   403,   ok,    ok,    403),
   'GET /analyse/opfoelgningsudfald':                            t(ok,    ok,    403,   403,   ok,    ok,    403),
   'GET /analyse/nye-behov':                                     t(ok,    ok,    403,   403,   ok,    ok,    403),
@@ -178,6 +179,7 @@ describe('the access matrix: every route and channel as every kind of caller', (
       'POST /delmaal/:delmaalId/observationer': { observation: `Obs ${MARKER}`, observeret: '2026-04-02T10:00:00Z' },
       'POST /delmaal/:delmaalId/evalueringer': evaluering(),
       'POST /delmaal/:delmaalId/afslutning': { maalopfyldelse: 'delvist_opnaaet', konklusion: `Konklusion ${MARKER}` },
+      'POST /indsigt': { cpr: CPR },
     };
     return bodies[route];
   };
@@ -321,8 +323,9 @@ describe('the access matrix: every route and channel as every kind of caller', (
             ? (res.status as Outcome)
             : ok;
         got.push(`${route} ${caller} ${outcome}`);
-        // Allowed: a read answers 200; a command reaches its party's business rules and is refused there (422).
-        const allowedStatus = route.startsWith('POST ') ? 422 : 200;
+        // Allowed: a read answers 200; a command reaches its party's business rules and is refused there (422). The
+        // insight request is a read by POST (the CPR stays out of the URL).
+        const allowedStatus = route.startsWith('POST ') && route !== 'POST /indsigt' ? 422 : 200;
         if (outcome === ok && res.status !== allowedStatus) unexpected.push(`${route} ${caller} ${res.status}`);
         want.push(`${route} ${caller} ${expected}`);
         let text = res.text;

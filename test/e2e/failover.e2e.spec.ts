@@ -94,7 +94,7 @@ describe.each(['SIGKILL', 'SIGSTOP'] as const)('failover of the worker roles on 
     for (const p of processes) await p.stop('SIGKILL');
     await mock?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    for (const part of ['', '_events', '_leases', '_relay', '_rules', '_vault', '_api'])
+    for (const part of ['', '_events', '_leases', '_relay', '_rules', '_vault', '_api', '_audit'])
       await dropSchema(`${schema}${part}`);
   }, 60_000);
 

@@ -87,7 +87,7 @@ async function rows(readDb: ReadDb, projector: Projector, model: Parameters<Proj
 }
 
 /** The schemas a hub on PostgreSQL opens beside HUB_PG_SCHEMA (apps/hub/src/stores.ts). */
-const PARTS = ['events', 'leases', 'relay', 'rules', 'vault', 'api'] as const;
+const PARTS = ['events', 'leases', 'relay', 'rules', 'vault', 'api', 'audit'] as const;
 
 const ops = (n: number): Op[] => Array.from({ length: n }, (_, i): Op => [(i * 37) % 100, i * 11, i * 3]);
 

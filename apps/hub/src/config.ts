@@ -28,6 +28,8 @@ export interface HubConfig {
   readonly instanceId: string;
   /** How long a worker lease lasts without renewal (HUB_LEASE_TTL_MS): the longest a standby waits after a crash. */
   readonly leaseTtlMs: number;
+  /** How long audit-log entries are kept (HUB_AUDIT_RETENTION_DAYS, default 1826 = 5 years); purged daily. */
+  readonly auditRetentionDays: number;
   readonly piiMasterKey: Buffer;
   readonly piiMasterKeySource: 'env' | 'file';
   readonly auth: AuthConfig;
@@ -101,6 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
   const leaseTtlMs = env['HUB_LEASE_TTL_MS'] === undefined ? 10_000 : Number(env['HUB_LEASE_TTL_MS']);
   if (!Number.isInteger(leaseTtlMs) || leaseTtlMs < 200 || leaseTtlMs > 600_000)
     problems.push('HUB_LEASE_TTL_MS must be an integer from 200 to 600000');
+  const auditRetentionDays =
+    env['HUB_AUDIT_RETENTION_DAYS'] === undefined ? 1826 : Number(env['HUB_AUDIT_RETENTION_DAYS']);
+  if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1 || auditRetentionDays > 36_500)
+    problems.push('HUB_AUDIT_RETENTION_DAYS must be an integer from 1 to 36500 (days)');
   const bodyLimitBytes = env['HUB_BODY_LIMIT_BYTES'] === undefined ? 1024 * 1024 : Number(env['HUB_BODY_LIMIT_BYTES']);
   if (!Number.isInteger(bodyLimitBytes) || bodyLimitBytes < 1024)
     problems.push('HUB_BODY_LIMIT_BYTES must be an integer >= 1024');
@@ -170,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     shared: storeKind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'postgres', url: pgUrl as string, schema: pgSchema },
     instanceId: env['HUB_INSTANCE_ID'] ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     leaseTtlMs,
+    auditRetentionDays,
     piiMasterKey: pii.value,
     piiMasterKeySource: pii.source,
     auth,

@@ -13,7 +13,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
@@ -22,6 +22,11 @@ import { openPostgresRuleState, RulesWorker, type RuleStateStore } from '@hub/ru
 import type { EventStore } from '@hub/event-store';
 import type { LeaseStore } from '@hub/leases';
 import { openPiiVault, type PiiVault, type StoreLocation } from '@hub/privacy';
+import { openAuditLog, type AuditLog } from '@hub/audit';
+import { AUDIT_OPTIONS, AuditInterceptor, type AuditOptions } from './audit/audit.interceptor';
+import { AuditRecorder } from './audit/audit.recorder';
+import { AuditRetention } from './audit/audit.retention';
+import { IndsigtController } from './audit/indsigt.controller';
 import { AuthGuard, Public, TOKEN_VERIFIER } from './auth/auth.guard';
 import { createTokenVerifier } from './auth/token-verifier';
 import { BestillingController } from './bestilling/bestilling.controller';
@@ -35,6 +40,7 @@ import { ProblemFilter } from './http/problem.filter';
 import { loggerOptions } from './logging';
 import { KafkaRuntime, kafkaProviders } from './kafka/kafka.providers';
 import {
+  AUDIT_LOG,
   EVENT_STORE,
   HUB_WORKERS,
   IDEMPOTENCY_STORE,
@@ -227,6 +233,7 @@ export class HubModule {
               ObservationerController,
               AnalyseController,
               ReglerController,
+              IndsigtController,
             ]
           : []),
       ],
@@ -248,6 +255,34 @@ export class HubModule {
               : null,
         },
         { provide: TOKEN_VERIFIER, useFactory: () => createTokenVerifier(config.auth) },
+        // The audit log beside the other shared state: <HUB_DATA_DIR>/audit.sqlite or the `<schema>_audit` schema.
+        { provide: AUDIT_LOG, useFactory: () => openAuditLog(location('audit', 'audit.sqlite')) },
+        {
+          provide: AuditRecorder,
+          inject: [AUDIT_LOG, EVENT_STORE, ReadSide],
+          useFactory: (log: AuditLog, store: EventStore, reads: ReadSide) =>
+            new AuditRecorder(log, store, reads, clock),
+        },
+        {
+          provide: AuditRetention,
+          inject: [AUDIT_LOG],
+          useFactory: (log: AuditLog) => new AuditRetention(log, config.auditRetentionDays, clock),
+        },
+        {
+          provide: AUDIT_OPTIONS,
+          useValue: {
+            authMode: config.auth.mode,
+            borgerControllers: new Set([
+              BestillingController,
+              DelmaalController,
+              MyndighedController,
+              UdfoererController,
+              ObservationerController,
+            ]),
+            exempt: new Set([AnalyseController, ReglerController, IndsigtController, OpsController, HealthController]),
+          } satisfies AuditOptions,
+        },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: REGELFIL, useValue: config.regelfil },
         {
           provide: READ_DB,

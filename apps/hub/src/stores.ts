@@ -7,9 +7,9 @@ import type { HubConfig } from './config';
 /**
  * The stores a hub instance opens, by configuration (design.md §2). On the embedded default they are files in
  * HUB_DATA_DIR; in the production topology everything the instances share lives in PostgreSQL, one schema per part
- * beside the read models' schema (HUB_PG_SCHEMA): `<schema>_events`, `_leases`, `_relay`, `_rules`, `_vault`, `_api`.
+ * beside the read models' schema (HUB_PG_SCHEMA): `<schema>_events`, `_leases`, `_relay`, `_rules`, `_vault`, `_api`, `_audit`.
  */
-export type SharedPart = 'events' | 'leases' | 'relay' | 'rules' | 'vault' | 'api';
+export type SharedPart = 'events' | 'leases' | 'relay' | 'rules' | 'vault' | 'api' | 'audit';
 
 export function sharedSchema(config: HubConfig, part: SharedPart): string {
   if (config.shared.kind !== 'postgres') throw new Error('the shared state is not in PostgreSQL');

@@ -8,3 +8,4 @@ export const LEASES = Symbol('LEASES');
 export const RULE_STATE = Symbol('RULE_STATE');
 export const HUB_WORKERS = Symbol('HUB_WORKERS');
 export const REGELFIL = Symbol('REGELFIL');
+export const AUDIT_LOG = Symbol('AUDIT_LOG');

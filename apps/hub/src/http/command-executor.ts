@@ -10,6 +10,7 @@ import { HttpProblem } from './problem';
 import { toProblem } from './problem.filter';
 import type { IdempotencyStore, StoredResponse } from './idempotency.store';
 import { observed, type CommandObserver } from '../ops/telemetry';
+import { beforeResponse } from '../audit/audit.interceptor';
 
 export interface CommandResponse {
   /** The id of the resource the command created or acted on. */
@@ -107,6 +108,8 @@ export class CommandExecutor {
         .digest('hex');
       const start = await this.idempotency.begin(scope, key, hash);
       if (start.kind === 'replay') {
+        // A replay hands the result out again: it is recorded like the first answer.
+        await beforeResponse(req, start.response.status, start.response.body);
         for (const [k, v] of Object.entries(start.response.headers)) res.setHeader(k, v);
         res.setHeader('Idempotent-Replayed', 'true');
         res.status(start.response.status).send(start.response.body);
@@ -148,10 +151,10 @@ export class CommandExecutor {
       }
       // The command is appended: from here the key is never given back, even if recording the response fails.
       await this.idempotency.finish(scope, key, stored);
-      this.send(res, stored);
+      await this.send(req, res, stored);
       return;
     }
-    this.send(res, await this.run(req, caller, command, options, expectedRevision));
+    await this.send(req, res, await this.run(req, caller, command, options, expectedRevision));
   }
 
   private async run(
@@ -213,7 +216,9 @@ export class CommandExecutor {
     return (given, purpose) => this.resourceId(req, caller, given, purpose);
   }
 
-  private send(res: Response, stored: StoredResponse): void {
+  /** The audit entry is written before the answer leaves (a crash after sending loses no entry); else 503. */
+  private async send(req: Request, res: Response, stored: StoredResponse): Promise<void> {
+    await beforeResponse(req, stored.status, stored.body);
     for (const [k, v] of Object.entries(stored.headers)) res.setHeader(k, v);
     res.status(stored.status).send(stored.body);
   }

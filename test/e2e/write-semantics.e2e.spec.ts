@@ -133,6 +133,25 @@ describe('write semantics over HTTP', () => {
     expect([stale.status, stale.json.code]).toEqual([412, 'EVENT_STORE.WRONG_EXPECTED_REVISION']);
   });
 
+  it('another tilbud with any If-Match gets 403, never a 412 that would tell it the bestilling exists', async () => {
+    const id = await acceptedBestilling(hub, kommune, tilbud);
+    const andet = await hub.token({ party: 'udfoerer', id: 'tilbud-andet' });
+    const answers = [];
+    for (const etag of ['"0"', '"2"', '"99"']) {
+      const res = await hub.call('POST', `/bestillinger/${id}/vum-observationer`, {
+        token: andet,
+        body: vumObservation(),
+        headers: { 'if-match': etag },
+      });
+      answers.push([res.status, res.json.code]);
+    }
+    expect(answers).toEqual([
+      [403, 'ADGANG.ANDET_TILBUD'],
+      [403, 'ADGANG.ANDET_TILBUD'],
+      [403, 'ADGANG.ANDET_TILBUD'],
+    ]);
+  });
+
   it('warnings from Warn rules come back with the 2xx', async () => {
     const res = await hub.call('POST', '/bestillinger', {
       token: kommune,

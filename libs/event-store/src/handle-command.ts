@@ -24,6 +24,11 @@ export interface CommandContext<State = never> {
   readonly metadata: (event: DomainEvent) => EventMetadata;
   /** The revision the caller saw (If-Match): the command is refused unless the stream is still there. */
   readonly expectedRevision?: number;
+  /**
+   * May the caller act on this stream at all? Called on the folded state before the If-Match check, so a caller who
+   * may not see the stream learns nothing from a 412 about its existence or revision. Throws to refuse.
+   */
+  authorize?(state: State): void;
 }
 
 export interface CommandResult<State, Event extends DomainEvent> {
@@ -97,6 +102,7 @@ export async function handleCommand<State, Event extends DomainEvent>(
   context: CommandContext<State>,
 ): Promise<CommandResult<State, Event>> {
   const { state, revision } = await readState(store, streamId, folding, context.cache);
+  context.authorize?.(state);
   // If-Match is checked against the state the decision is made on, never handed to the append in its place: an
   // If-Match that equals a head we have not folded would otherwise let a decision on stale state through.
   if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {

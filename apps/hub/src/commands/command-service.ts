@@ -107,14 +107,20 @@ export class CommandService {
       streamId,
       bestillingFolding,
       (state) => {
-        if (state.fase !== 'ingen') assertScope(meta.actor, state);
-        else if (command.type === 'AfgivBestilling') assertScope(meta.actor, command.data);
         const parter = state.fase !== 'ingen' ? state : command.type === 'AfgivBestilling' ? command.data : undefined;
         const ctx = this.context(now, parter);
         const events = bestilling.decide(command, state, ctx, opslag);
         return meta.dryRun ? [] : events;
       },
-      { ...this.commandContext(meta, now), cache: this.bestillinger },
+      {
+        ...this.commandContext(meta, now),
+        cache: this.bestillinger,
+        // Before If-Match: another party gets 403, never a 412 that would tell it the bestilling exists.
+        authorize: (state) => {
+          if (state.fase !== 'ingen') assertScope(meta.actor, state);
+          else if (command.type === 'AfgivBestilling') assertScope(meta.actor, command.data);
+        },
+      },
     );
     return this.outcome(streamId, result);
   }
@@ -134,13 +140,18 @@ export class CommandService {
       streamId,
       delmaalFolding,
       (state) => {
-        if (state.fase !== 'ingen') assertScope(meta.actor, state);
-        else if (best.state.fase !== 'ingen') assertScope(meta.actor, best.state);
         const ctx = this.context(now, best.state.fase === 'ingen' ? undefined : best.state);
         const events = delmaal.decide(command, state, ctx, best.state);
         return meta.dryRun ? [] : events;
       },
-      { ...this.commandContext(meta, now), cache: this.delmaalCache },
+      {
+        ...this.commandContext(meta, now),
+        cache: this.delmaalCache,
+        authorize: (state) => {
+          if (state.fase !== 'ingen') assertScope(meta.actor, state);
+          else if (best.state.fase !== 'ingen') assertScope(meta.actor, best.state);
+        },
+      },
     );
     return this.outcome(streamId, result);
   }

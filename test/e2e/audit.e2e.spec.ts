@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
+import { ensureTopics, produce, readTopic } from '@hub/relay/testing/kcat';
+import { eventually } from '@hub/relay/testing/mock-cluster.config';
+import { startMockKafka, type MockKafka } from '@hub/relay/testing/mock-kafka';
 import { mintDevToken } from '../../apps/hub/src/auth/dev-token';
 import { startHub, type RunningHub } from './support/hub';
 import { spawnHub } from './support/processes';
@@ -16,7 +19,7 @@ interface Opslag {
   party: string;
   subject: string;
   action: string;
-  channel: { kind: string; method?: string; route?: string };
+  channel: { kind: string; method?: string; route?: string; topic?: string };
   purpose: string;
   correlationId: string;
 }
@@ -386,6 +389,144 @@ describe('audit log and the hub logs', () => {
     } finally {
       await hub.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('audit log over Kafka', () => {
+  let mock: MockKafka;
+  beforeAll(async () => (mock = await startMockKafka()));
+  afterAll(() => mock.stop());
+
+  it("records each delivery to a party's topic (laes, levering) and each inbound command (skriv, its ffb_purpose)", async () => {
+    await ensureTopics(mock.bootstrap, ['ffb.kommando.udfoerer.tilbud-4711.v1']);
+    const hub = await startHub({
+      KAFKA_BROKERS: mock.bootstrap,
+      KAFKA_IDEMPOTENT_PRODUCER: 'false',
+      KAFKA_AUTO_CREATE_TOPICS: 'true',
+      HUB_ROLES: 'api,projector,relay',
+    });
+    try {
+      const kommune = await hub.token({ party: 'myndighed', id: '0101', purpose: 'sagsbehandling' });
+      const afgiv = await hub.call('POST', '/bestillinger', { token: kommune, body: bestilling() });
+      expect(afgiv.status).toBe(201);
+      const bestillingId: string = afgiv.json.id;
+      const tilUdfoerer = await eventually(
+        () => readTopic(mock.bootstrap, 'ffb.udfoerer.tilbud-4711.v1'),
+        (found) => found.some((r) => r.headers['ce_type'] === 'dk.ffb.bestilling.afgivet.v1'),
+        20_000,
+        'the bestilling on the udfører topic',
+      );
+      const afgivet = tilUdfoerer.find((r) => r.headers['ce_type'] === 'dk.ffb.bestilling.afgivet.v1');
+      await produce(mock.bootstrap, {
+        topic: 'ffb.kommando.udfoerer.tilbud-4711.v1',
+        key: bestillingId,
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: 'kvittering-1',
+          ce_type: 'dk.ffb.kommando.kvitterbestilling.v1',
+          ce_source: 'urn:e2e:bosted',
+          'content-type': 'application/json',
+          ffb_purpose: 'levering af indsats',
+        },
+        value: JSON.stringify({ bestillingId, version: 1 }),
+      });
+      await eventually(
+        () => readTopic(mock.bootstrap, 'ffb.myndighed.0101.v1'),
+        (found) => found.some((r) => r.headers['ce_type'] === 'dk.ffb.bestilling.kvitteret.v1'),
+        20_000,
+        'the kvittering on the myndighed topic',
+      );
+      const opslag = await eventually(
+        async () =>
+          (await hub.call('POST', '/indsigt', { token: kommune, body: { cpr: CPR_X } })).json.opslag as Opslag[],
+        (o) =>
+          o.some((e) => e.channel.kind === 'kafka' && e.action === 'skriv') &&
+          o.some((e) => e.channel.topic === 'ffb.myndighed.0101.v1'),
+        20_000,
+        'the Kafka uses in the insight answer',
+      );
+      const kafka = opslag.filter((o) => o.channel.kind === 'kafka');
+      expect(kafka).toContainEqual(
+        expect.objectContaining({
+          party: 'udfoerer',
+          tilbudId: 'tilbud-4711',
+          action: 'laes',
+          channel: { kind: 'kafka', topic: 'ffb.udfoerer.tilbud-4711.v1' },
+          purpose: 'levering',
+          correlationId: afgivet?.headers['ce_id'],
+        }),
+      );
+      expect(kafka).toContainEqual(
+        expect.objectContaining({
+          party: 'udfoerer',
+          subject: 'urn:e2e:bosted',
+          action: 'skriv',
+          channel: { kind: 'kafka', topic: 'ffb.kommando.udfoerer.tilbud-4711.v1' },
+          purpose: 'levering af indsats',
+        }),
+      );
+      expect(kafka).toContainEqual(
+        expect.objectContaining({
+          party: 'myndighed',
+          action: 'laes',
+          channel: { kind: 'kafka', topic: 'ffb.myndighed.0101.v1' },
+          purpose: 'levering',
+        }),
+      );
+    } finally {
+      await hub.stop();
+    }
+  }, 90_000);
+});
+
+describe('audit log over Kafka in production mode (OIDC)', () => {
+  let mock: MockKafka;
+  beforeAll(async () => (mock = await startMockKafka()));
+  afterAll(() => mock.stop());
+
+  it('dead-letters a command without an ffb_purpose header before it is handled', async () => {
+    const topic = 'ffb.kommando.udfoerer.tilbud-4711.v1';
+    await ensureTopics(mock.bootstrap, [topic]);
+    const issuer = await startIssuer();
+    const hub = await startHub({
+      HUB_OIDC_ISSUER: issuer.issuer,
+      HUB_OIDC_AUDIENCE: 'ffb-hub',
+      HUB_ROLES: 'api,projector,relay',
+      KAFKA_BROKERS: mock.bootstrap,
+      KAFKA_IDEMPOTENT_PRODUCER: 'false',
+      KAFKA_AUTO_CREATE_TOPICS: 'true',
+    });
+    try {
+      const kommune = await issuer.token({ party: 'myndighed', kommunekode: '0101', purpose: 'sagsbehandling' });
+      const afgiv = await hub.call('POST', '/bestillinger', { token: kommune, body: bestilling() });
+      expect(afgiv.status).toBe(201);
+      const head = await hub.store.headPosition();
+      await produce(mock.bootstrap, {
+        topic,
+        key: afgiv.json.id,
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: 'uden-formaal-1',
+          ce_type: 'dk.ffb.kommando.kvitterbestilling.v1',
+          ce_source: 'urn:e2e:bosted',
+          'content-type': 'application/json',
+        },
+        value: JSON.stringify({ bestillingId: afgiv.json.id, version: 1 }),
+      });
+      const letters = await eventually(
+        () => readTopic(mock.bootstrap, 'ffb.dlq.udfoerer.tilbud-4711.v1'),
+        (found) => found.some((r) => r.headers['ce_id'] === 'uden-formaal-1'),
+        20_000,
+        'the command on the dead-letter topic',
+      );
+      expect(letters.find((r) => r.headers['ce_id'] === 'uden-formaal-1')?.headers['ffb_dlq_code']).toBe(
+        'AUTH.FORMAAL_MANGLER',
+      );
+      expect(await hub.store.headPosition()).toBe(head);
+    } finally {
+      await hub.stop();
+      await issuer.close();
     }
   }, 60_000);
 });

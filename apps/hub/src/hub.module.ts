@@ -376,6 +376,7 @@ export class HubModule {
         Resources,
         ...opsProviders(config.roles),
         ...kafkaProviders(config.kafka, {
+          authMode: config.auth.mode,
           dataDir: config.dataDir,
           relay: config.roles.has('relay'),
           inbound: config.roles.has('api'),

@@ -83,6 +83,11 @@ function commandHeaders(command: CommandMessageDoc): JsonSchema {
         pattern: '^[A-Za-z0-9._:-]{1,100}$',
       }),
       [CE.contentType]: header('Payload encoding', { const: JSON_CONTENT_TYPE }),
+      ffb_purpose: header(
+        "Why the command uses the borger's data (1-200 characters, no control characters); recorded in the audit log. " +
+          'Required in production (dead letter AUTH.FORMAAL_MANGLER without it)',
+        { maxLength: 200 },
+      ),
     },
   };
 }

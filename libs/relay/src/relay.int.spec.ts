@@ -8,7 +8,7 @@ import { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.st
 import { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';
 import { createKafka, type KafkaClientConfig } from './kafkajs/kafka-client';
 import { createKafkaPublisher } from './kafkajs/kafkajs.publisher';
-import { startRelay, type Relay } from './relay';
+import { startRelay, type Relay, type RelayOptions } from './relay';
 import {
   accepteret,
   domainWriter,
@@ -89,7 +89,11 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const relayWith = (config: KafkaClientConfig, topics: TopicNames, options: { maxRecordsPerSend?: number } = {}) => {
+  const relayWith = (
+    config: KafkaClientConfig,
+    topics: TopicNames,
+    options: Pick<RelayOptions, 'maxRecordsPerSend' | 'afterAcknowledged'> = {},
+  ) => {
     const publisher = createKafkaPublisher(createKafka(config), config);
     const relay = startRelay({
       store,
@@ -331,6 +335,32 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
     await expect(second.done).rejects.toThrow('disk full');
     expect(second.stats().checkpoint).toBe(0);
     await second.stop();
+  }, 60_000);
+
+  it('runs afterAcknowledged on every acknowledged send before its checkpoint; a failure stops it unchecked', async () => {
+    const topics = topicNames('hook.');
+    await helIndsats(domainWriter(store), nyIndsats());
+    const head = await store.headPosition();
+    const failing = relayWith(mockClusterConfig(mock.brokers), topics, {
+      afterAcknowledged: async () => {
+        throw new Error('audit log down');
+      },
+    });
+    await expect(failing.done).rejects.toThrow('audit log down');
+    expect(await checkpoints.load()).toBe(0);
+    await failing.stop();
+    const seen: { topic: string; id: string; checkpoint: number }[] = [];
+    const relay = relayWith(mockClusterConfig(mock.brokers), topics, {
+      afterAcknowledged: async (records) => {
+        const checkpoint = await checkpoints.load();
+        for (const r of records) seen.push({ topic: r.topic, id: r.headers['ce_id'] as string, checkpoint });
+      },
+    });
+    await caughtUp(relay);
+    // Every record the relay sent passed the hook, each before the checkpoint moved past it.
+    const expected = await expectedRecords(store, topics);
+    expect(seen.map((r) => `${r.topic} ${r.id}`).sort()).toEqual(expected.map((e) => `${e.topic} ${e.id}`).sort());
+    expect(seen.every((r) => r.checkpoint < head)).toBe(true);
   }, 60_000);
 
   it('waits for a store that cannot be read and resumes from its checkpoint', async () => {

@@ -32,6 +32,11 @@ export interface RelayOptions {
   /** Back-off between failed sends. The relay retries until the broker acknowledges or stop() is called. */
   readonly retry?: BackoffOptions;
   readonly logger?: Logger;
+  /**
+   * Runs after the broker acknowledged a send and before its checkpoint is saved: the hub's audit log records each
+   * delivery here. A failure ends the relay like a failed checkpoint, so the send is repeated and recorded again.
+   */
+  readonly afterAcknowledged?: (records: readonly OutboundRecord[]) => Promise<void>;
 }
 
 /** A send the broker refuses for a reason retrying will not cure soon (e.g. MESSAGE_TOO_LARGE); still retried slowly. */
@@ -194,7 +199,10 @@ export function startRelay(options: RelayOptions): Relay {
     const from = dispatched + 1;
     dispatched = position;
     inFlight = (async () => {
-      if (records.length > 0) await sendUntilAcknowledged(records, from);
+      if (records.length > 0) {
+        await sendUntilAcknowledged(records, from);
+        await options.afterAcknowledged?.(records);
+      }
       await checkpoints.save(position, eventId, checkpoint);
       checkpoint = position;
     })();

@@ -69,24 +69,33 @@ export class AuditRecorder {
   ) {}
 
   async record(use: Use, what: Touched): Promise<number> {
+    return this.recordAll([{ use, what }]);
+  }
+
+  /** Several uses at once (a relay send to many parties): one lookup of what is not cached, one insert. */
+  async recordAll(items: readonly { readonly use: Use; readonly what: Touched }[]): Promise<number> {
     try {
-      const borgere = new Set(what.borgere);
-      for (const b of await this.resolve(what)) borgere.add(b);
-      if (borgere.size === 0) return 0;
       const at = this.clock().toISOString();
-      const { caller } = use;
-      const entries: AuditEntry[] = [...borgere].map((borgerId) => ({
-        at,
-        party: caller.party,
-        subject: caller.subject,
-        ...(caller.kommunekode === undefined ? {} : { kommunekode: caller.kommunekode }),
-        ...(caller.tilbudId === undefined ? {} : { tilbudId: caller.tilbudId }),
-        borgerId,
-        action: use.action,
-        channel: use.channel,
-        purpose: use.purpose,
-        correlationId: use.correlationId,
-      }));
+      const entries: AuditEntry[] = [];
+      for (const { use, what } of items) {
+        const borgere = new Set(what.borgere);
+        for (const b of await this.resolve(what)) borgere.add(b);
+        const { caller } = use;
+        for (const borgerId of borgere)
+          entries.push({
+            at,
+            party: caller.party,
+            subject: caller.subject,
+            ...(caller.kommunekode === undefined ? {} : { kommunekode: caller.kommunekode }),
+            ...(caller.tilbudId === undefined ? {} : { tilbudId: caller.tilbudId }),
+            borgerId,
+            action: use.action,
+            channel: use.channel,
+            purpose: use.purpose,
+            correlationId: use.correlationId,
+          });
+      }
+      if (entries.length === 0) return 0;
       await this.log.append(entries);
       return entries.length;
     } catch (error) {

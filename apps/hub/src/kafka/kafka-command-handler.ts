@@ -14,6 +14,7 @@ import {
   TransientMessageError,
   type CommandMessageHandler,
 } from '@hub/relay';
+import type { KafkaAudit } from '../audit/kafka.audit';
 import { AccessDeniedError, assertParty, type Actor } from '../commands/access';
 import { handleWithBeforeAppend } from '../commands/before-append';
 import type { IdFor } from '../commands/command-builders';
@@ -42,6 +43,8 @@ export interface KafkaCommandDeps {
   readonly store: EventStore;
   /** Command latency and outcome, and the sender last seen, for /metrics. */
   readonly observer?: CommandObserver;
+  /** Records each command in the audit log, with the purpose from its `ffb_purpose` header. */
+  readonly audit?: KafkaAudit;
 }
 
 /**
@@ -70,8 +73,10 @@ export function kafkaCommandHandler(deps: KafkaCommandDeps): CommandMessageHandl
     const outcome = (error: unknown): Udfald => (classify(error) instanceof PermanentMessageError ? 'afvist' : 'fejl');
     await observed(deps.observer, definition.command, 'kafka', outcome, async () => {
       try {
-        // Before anything else, and before the vault is touched: a party may send only its own commands.
+        // Before anything else, and before the vault is touched: a party may send only its own commands, and (in
+        // production) only with a purpose.
         assertParty(actor, definition.command);
+        const purpose = deps.audit?.purpose(message.headers);
         const contentType = message.headers[CE.contentType];
         if (contentType !== undefined && !JSON_TYPE.test(contentType)) {
           throw new PermanentMessageError('KAFKA.UGYLDIG_CONTENT_TYPE', 'content-type must be application/json');
@@ -82,13 +87,12 @@ export function kafkaCommandHandler(deps: KafkaCommandDeps): CommandMessageHandl
         const idFor: IdFor = (given, purpose) =>
           given ?? uuidV5(`${message.topic}\n${id}\n${purpose}`, KAFKA_ID_NAMESPACE);
         const { command, beforeAppend } = await definition.build(ids, dto, idFor, deps.vault);
-        if (maybeApplied && (await alreadyApplied(deps.store, command, id, actor))) return;
-        await handleWithBeforeAppend(
-          deps.commands,
-          command,
-          { actor, correlationId: correlation && CORRELATION.test(correlation) ? correlation : id, causationId: id },
-          beforeAppend,
-        );
+        const correlationId = correlation && CORRELATION.test(correlation) ? correlation : id;
+        // A redelivery of a command that reached the store is recorded again: the first attempt may have failed to.
+        if (!(maybeApplied && (await alreadyApplied(deps.store, command, id, actor))))
+          await handleWithBeforeAppend(deps.commands, command, { actor, correlationId, causationId: id }, beforeAppend);
+        if (deps.audit && purpose !== undefined)
+          await deps.audit.command(actor, message.topic, command, purpose, correlationId);
       } catch (error) {
         throw classify(error);
       }

@@ -23,6 +23,7 @@ import {
 } from '@hub/relay';
 import type { CommandService } from '../commands/command-service';
 import type { CommandObserver } from '../ops/telemetry';
+import type { KafkaAudit } from '../audit/kafka.audit';
 import { kafkaCommandHandler } from './kafka-command-handler';
 import type { KafkaConfig } from './kafka.config';
 
@@ -52,6 +53,8 @@ export interface KafkaEdgeDeps {
   readonly logger?: Logger;
   /** Command latency and senders last seen, for /metrics. */
   readonly observer?: CommandObserver;
+  /** Records deliveries and inbound commands in the audit log. */
+  readonly audit?: KafkaAudit;
   /** Test only (docs/adr/0006): how broker connections are opened, e.g. through an outage proxy. */
   readonly socketFactory?: KafkaClientConfig['socketFactory'];
   /** Test only: back-off and topic discovery made quick. */
@@ -121,6 +124,7 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
           laesCpr: (borgerId) => deps.vault.laesCpr(borgerId),
           retry,
           logger,
+          ...(deps.audit ? { afterAcknowledged: (records) => (deps.audit as KafkaAudit).delivered(records) } : {}),
         }),
       { retry, logger },
     );

@@ -3,7 +3,10 @@ import type { EventStore } from '@hub/event-store';
 import type { LeaseStore, SingleActiveStatus } from '@hub/leases';
 import type { PiiVault } from '@hub/privacy';
 import type { DeadLetterStats, InboundStats, Logger as RelayLogger, RelayHealth, RelayState } from '@hub/relay';
+import { AuditRecorder } from '../audit/audit.recorder';
+import { KafkaAudit } from '../audit/kafka.audit';
 import { CommandService } from '../commands/command-service';
+import type { AuthConfig } from '../config';
 import { Telemetry } from '../ops/telemetry';
 import { EVENT_STORE, LEASES, PII_VAULT } from '../tokens';
 import type { KafkaConfig } from './kafka.config';
@@ -118,20 +121,23 @@ export function kafkaProviders(
   options: Pick<KafkaEdgeDeps, 'dataDir' | 'relay' | 'inbound' | 'processed' | 'checkpoints'> & {
     /** With leases (several instances): the relay runs under the `relay` lease as this holder. */
     readonly lease?: { readonly holder: string; readonly ttlMs: number };
+    /** Production (oidc) dead-letters a command without an `ffb_purpose` header. */
+    readonly authMode: AuthConfig['mode'];
   },
 ): Provider[] {
   if (!kafka || (!options.relay && !options.inbound)) return [];
-  const { lease, ...edge } = options;
+  const { lease, authMode, ...edge } = options;
   return [
     {
       provide: KafkaRuntime,
-      inject: [EVENT_STORE, PII_VAULT, CommandService, Telemetry, LEASES],
+      inject: [EVENT_STORE, PII_VAULT, CommandService, Telemetry, LEASES, AuditRecorder],
       useFactory: (
         store: EventStore,
         vault: PiiVault,
         commands: CommandService,
         observer: Telemetry,
         leases: LeaseStore | null,
+        recorder: AuditRecorder,
       ) =>
         new KafkaRuntime({
           config: kafka,
@@ -139,6 +145,7 @@ export function kafkaProviders(
           vault,
           commands,
           observer,
+          audit: new KafkaAudit(recorder, authMode),
           ...edge,
           ...(lease && leases ? { lease: { store: leases, ...lease } } : {}),
         }),

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import { ensureTopics, produce, readTopic } from '@hub/relay/testing/kcat';
 import { eventually } from '@hub/relay/testing/mock-cluster.config';
@@ -266,6 +267,44 @@ describe('audit log: every use of a borger is recorded with its purpose, and an 
       expect((await hub.call('GET', '/myndighed/bestillinger', { token: uden, headers: { purpose } })).json.code).toBe(
         'AUTH.UGYLDIGT_FORMAAL',
       );
+  });
+
+  it('documents the Purpose header on the routes that touch a borger, and only there', async () => {
+    const doc = (await hub.call('GET', '/openapi.json')).json as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+    };
+    const purpose = (path: string, method: string) =>
+      (doc.paths[path]?.[method]?.parameters ?? []).some((p) => p.in === 'header' && p.name === 'Purpose');
+    expect(purpose('/bestillinger/{bestillingId}', 'get')).toBe(true);
+    expect(purpose('/bestillinger', 'post')).toBe(true);
+    expect(purpose('/udfoerer/indsatser', 'get')).toBe(true);
+    expect(purpose('/analyse/maalopfyldelse', 'get')).toBe(false);
+    expect(purpose('/indsigt', 'post')).toBe(false);
+  });
+
+  it('answers 503 instead of serving a lookup it cannot record', async () => {
+    const kommune = await hub.token({ party: 'myndighed', id: '0101', purpose: 'sagsbehandling' });
+    const list = await hub.call('GET', '/myndighed/bestillinger', { token: kommune });
+    expect(list.status).toBe(200);
+    const id: string = list.json[0].bestillingId;
+    // The audit log breaks under the running hub (its table is gone); the data are still there.
+    const db = new Database(join(hub.dataDir, 'audit.sqlite'));
+    db.exec('ALTER TABLE audit RENAME TO audit_borte');
+    try {
+      const res = await hub.call('GET', `/bestillinger/${id}`, { token: kommune });
+      expect([res.status, res.headers.get('content-type'), res.json.code]).toEqual([
+        503,
+        'application/problem+json; charset=utf-8',
+        'AUDIT.UTILGAENGELIG',
+      ]);
+      expect(JSON.stringify(res.json)).not.toContain(list.json[0].borgerId);
+      // What touches no borger is still served.
+      expect((await hub.call('GET', '/tilbagemeldingspligt/regler', { token: kommune })).status).toBe(200);
+    } finally {
+      db.exec('ALTER TABLE audit_borte RENAME TO audit');
+      db.close();
+    }
+    expect((await hub.call('GET', `/bestillinger/${id}`, { token: kommune })).status).toBe(200);
   });
 
   it('purges entries past retention when a hub starts (HUB_AUDIT_RETENTION_DAYS)', async () => {

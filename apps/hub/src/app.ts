@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { documentPurpose } from './audit/openapi-purpose';
 import type { HubConfig } from './config';
 import { HubModule } from './hub.module';
 import { HttpProblem } from './http/problem';
@@ -36,21 +37,23 @@ export async function createHubApp(config: HubConfig): Promise<NestExpressApplic
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Samspil Hub')
-      .setDescription(
-        'Event-sourced integration hub between myndighed and udfører (FFB / VUM 2.0). Errors are application/problem+json (RFC 9457) with a stable code; commands take Idempotency-Key and If-Match.',
-      )
-      .setVersion('1')
-      .addBearerAuth({
-        type: 'http',
-        scheme: 'bearer',
-        bearerFormat: 'JWT',
-        description: 'Claims: party (myndighed|udfoerer), kommunekode or tilbudId, sub, optional purpose',
-      })
-      .build(),
+  const document = documentPurpose(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Samspil Hub')
+        .setDescription(
+          'Event-sourced integration hub between myndighed and udfører (FFB / VUM 2.0). Errors are application/problem+json (RFC 9457) with a stable code; commands take Idempotency-Key and If-Match.',
+        )
+        .setVersion('1')
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Claims: party (myndighed|udfoerer), kommunekode or tilbudId, sub, optional purpose',
+        })
+        .build(),
+    ),
   );
   const http = app.getHttpAdapter().getInstance();
   http.get('/openapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(document));

@@ -155,14 +155,19 @@ describe('npm run demo', () => {
     expect(new Set(tilTilbud.map((p) => p.modtager))).toEqual(new Set(['udfoerer']));
     // Escalations to the kommune (a tilbagemelding not kvitteret, a krav overdue, an opfølgning late) and requests to
     // the tilbud (status before each opfølgning, a bestilling not kvitteret, a delmål left undocumented).
-    expect(new Set(tilKommunen.map((p) => p.art))).toEqual(
-      new Set([
-        'opfoelgning_naermer_sig',
-        'opfoelgning_overskredet',
-        'tilbagemelding_ikke_kvitteret',
-        'tilbagemeldingskrav_overskredet',
-      ]),
-    );
+    const kommuneArter = new Set(tilKommunen.map((p) => p.art));
+    const tilKommunenKraevet = [
+      'opfoelgning_naermer_sig',
+      'opfoelgning_overskredet',
+      'tilbagemelding_ikke_kvitteret',
+      'tilbagemeldingskrav_overskredet',
+    ];
+    expect(tilKommunenKraevet.filter((art) => !kommuneArter.has(art))).toEqual([]);
+    // On a loaded machine the fast clock can pass day 7 before the slow tilbud's kvittering of day 5 is stored: the
+    // escalation of a bestilling not kvitteret to the kommune is then right too. Nothing else may appear.
+    expect(
+      [...kommuneArter].filter((art) => !tilKommunenKraevet.includes(art) && art !== 'bestilling_ikke_kvitteret'),
+    ).toEqual([]);
     const tilbudArter = new Set(tilTilbud.map((p) => p.art));
     const kraevede = [
       'status_til_opfoelgning',

@@ -196,7 +196,7 @@ export class SingleActive {
     try {
       worker = this.options.worker();
     } catch (error) {
-      this.startFailed(error);
+      this.starting = this.startFailed(error);
       return;
     }
     this.worker = worker;
@@ -205,32 +205,31 @@ export class SingleActive {
     this.options.logger?.info('lease: taken, worker starting', { lease: this.options.name, token: this.token });
     this.starting = worker.start().catch(async (error: unknown) => {
       if (this.worker !== worker) return;
-      // This handler is the start deactivate() would wait for: it has ended.
-      this.starting = undefined;
-      await this.deactivate('start failed');
-      this.startFailed(error);
+      // This handler is part of the start deactivate() would otherwise wait for: it must not wait for itself.
+      await this.deactivate('start failed', false);
+      await this.startFailed(error);
     });
   }
 
   /** A worker that cannot start gives the lease up, so another instance may try; this one tries again later. */
-  private startFailed(error: unknown): void {
+  private async startFailed(error: unknown): Promise<void> {
     this.options.logger?.warn('lease: the worker did not start; giving the lease up', {
       lease: this.options.name,
       error: String(error),
     });
     this.disarm();
     this.token = undefined;
-    void this.options.leases.release(this.options.name, this.options.holder).catch(() => undefined);
+    await this.options.leases.release(this.options.name, this.options.holder).catch(() => undefined);
   }
 
-  private async deactivate(reason: string): Promise<void> {
+  private async deactivate(reason: string, awaitStart = true): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
     if (this.state === 'active') this.state = 'standby';
     this.options.logger?.info('lease: worker stopping', { lease: this.options.name, reason });
     // A start still running finishes first, so the stop finds what it has to stop.
-    await this.starting;
+    if (awaitStart) await this.starting;
     await worker.stop().catch((error: unknown) =>
       this.options.logger?.warn('lease: the worker did not stop cleanly', {
         lease: this.options.name,

@@ -332,13 +332,21 @@ describe('tilbagemeldingspligt read models over HTTP: krav, påmindelser and com
 
   it('documents the six routes in /openapi.json with their query parameters and response schemas', async () => {
     const doc = (await hub.call('GET', '/openapi.json')).json as {
-      paths: Record<string, { get: { parameters: { name: string }[]; responses: Record<string, any> } }>;
+      paths: Record<string, { get: { parameters: { name: string; in: string }[]; responses: Record<string, any> } }>;
     };
     const schema = (path: string) => doc.paths[path]?.get.responses['200']?.content['application/json'].schema;
-    const parametre = (path: string) => doc.paths[path]?.get.parameters.map((x) => x.name).sort();
+    // The query parameters; the Purpose header of the audit log (issue 7) is on every route that touches a borger.
+    const parametre = (path: string) =>
+      doc.paths[path]?.get.parameters
+        .filter((x) => x.in === 'query')
+        .map((x) => x.name)
+        .sort();
+    const headers = (path: string) =>
+      doc.paths[path]?.get.parameters.filter((x) => x.in === 'header').map((x) => x.name);
     for (const side of ['myndighed', 'udfoerer']) {
       expect(schema(`/${side}/tilbagemeldingskrav`).items.$ref).toBe('#/components/schemas/TilbagemeldingskravDto');
       expect(parametre(`/${side}/tilbagemeldingskrav`)).toEqual(['limit', 'offset', 'status']);
+      expect(headers(`/${side}/tilbagemeldingskrav`)).toEqual(['Purpose']);
       expect(schema(`/${side}/paamindelser`).items.$ref).toBe('#/components/schemas/PaamindelseDto');
       expect(schema(`/${side}/tilbagemeldingspligt/overholdelse`).$ref).toBe(
         '#/components/schemas/OverholdelseRapportDto',

@@ -231,5 +231,5 @@ describe('a myndighed and an udfører exchange a bestilling with the hub over Ka
     const all = logs.join('\n');
     expect(all).toContain('relay: send failed, retrying');
     for (const secret of [CPR, 'Observation 1.', 'angsten']) expect(all).not.toContain(secret);
-  });
+  }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { OpenSubscriptions } from '../open-subscriptions';
 import {
   BACKWARDS,
   END,
@@ -10,7 +11,7 @@ import {
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
-import type { AppendResult, EventStore, ExpectedRevision, Subscription } from '../event-store.port';
+import type { AppendResult, EventStore, ExpectedRevision } from '../event-store.port';
 import { NO_STREAM_REVISION } from '../event-store.port';
 import { validateAppend, type ValidatedEvent } from '../validate-append';
 import { describeTarget, isRevisionConflict, isStreamNotFound, toStoreError } from './kurrentdb-errors';
@@ -73,7 +74,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
 
   let closed = false;
   let closing: Promise<void> | undefined;
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = new OpenSubscriptions();
   /** Appends of this instance run one at a time: they would only contend for the log's head among themselves. */
   let appendQueue: Promise<unknown> = Promise.resolve();
   /**
@@ -278,18 +279,13 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
         },
         mapError: (error) => toStoreError(error, target, 'subscribeToAll'),
       });
-      subscriptions.add(subscription);
-      const forget = (): void => {
-        subscriptions.delete(subscription);
-      };
-      subscription.done.then(forget, forget);
-      return subscription;
+      return subscriptions.track(subscription);
     },
 
     close() {
       closing ??= (async () => {
         closed = true;
-        await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+        await subscriptions.stopAll();
         await client.dispose().catch(() => undefined);
       })();
       return closing;

@@ -1,4 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { OpenSubscriptions } from '../open-subscriptions';
 import { DuplicateEventIdError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import type {
   AppendResult,
@@ -103,7 +104,7 @@ function createStore(
   const { schema } = names;
   let closed = false;
   let closing: Promise<void> | undefined;
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = new OpenSubscriptions();
 
   /**
    * Runs `work` on a pooled connection. A connection that failed is discarded, never returned to the pool. Reads
@@ -271,19 +272,14 @@ function createStore(
         readBatch: readAllRows,
         onWake: (wake) => listener.onWake(wake),
       });
-      subscriptions.add(subscription);
-      const forget = (): void => {
-        subscriptions.delete(subscription);
-      };
-      subscription.done.then(forget, forget);
-      return subscription;
+      return subscriptions.track(subscription);
     },
 
     close() {
       closing ??= (async () => {
         closed = true;
         // Each stop() waits for its handler's batch in flight; a handler must therefore not await close() itself.
-        await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+        await subscriptions.stopAll();
         await listener.stop();
         await pool.end().catch(() => undefined);
       })();

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { OpenSubscriptions } from '../open-subscriptions';
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { DuplicateEventIdError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
@@ -159,7 +160,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): EventSto
 
   let closed = false;
   let closing: Promise<void> | undefined;
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = new OpenSubscriptions();
 
   const guard = <T>(action: string, work: () => T): T => {
     if (closed) throw new StoreUnavailableError(`Event store at ${file} is closed (${action})`);
@@ -224,19 +225,14 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): EventSto
           return () => appendNotifier.off(notifyKey, listener);
         },
       });
-      subscriptions.add(subscription);
-      const forget = (): void => {
-        subscriptions.delete(subscription);
-      };
-      subscription.done.then(forget, forget);
-      return subscription;
+      return subscriptions.track(subscription);
     },
 
     close() {
       closing ??= (async () => {
         closed = true;
         // Each stop() waits for its handler's batch in flight; a handler must therefore not await close() itself.
-        await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+        await subscriptions.stopAll();
         db.close();
       })();
       return closing;

@@ -7,6 +7,8 @@ import { documentPurpose } from './audit/openapi-purpose';
 import type { HubConfig } from './config';
 import { HubModule } from './hub.module';
 import { HttpProblem } from './http/problem';
+import { documentRateLimit } from './http/rate-limit';
+import { securityHeaders } from './http/security-headers';
 import { validationPipe } from './http/validation';
 import { kafkaAsyncApi } from './kafka/kafka.asyncapi';
 
@@ -32,6 +34,7 @@ export async function createHubApp(config: HubConfig): Promise<NestExpressApplic
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(securityHeaders());
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.bodyLimitBytes, type: JSON_TYPES });
   app.useGlobalPipes(validationPipe());
@@ -55,6 +58,7 @@ export async function createHubApp(config: HubConfig): Promise<NestExpressApplic
         .build(),
     ),
   );
+  documentRateLimit(document);
   const http = app.getHttpAdapter().getInstance();
   http.get('/openapi.json', (_req: unknown, res: { json: (body: unknown) => void }) => res.json(document));
   // The command channels are the HTTP bodies (kafkaAsyncApi reuses their schemas): served where the API runs.

@@ -35,6 +35,8 @@ export interface HubConfig {
   readonly auth: AuthConfig;
   /** Largest accepted request body; larger ones get 413. */
   readonly bodyLimitBytes: number;
+  /** Requests a minute per caller (party and kommunekode or tilbudId), per instance (HUB_RATE_LIMIT_PER_MINUTE); 0: off. */
+  readonly rateLimitPerMinute: number;
   readonly logLevel: string;
   /** Warn rules per kommune and delmål scoring per tilbud (HUB_REGLER_FILE); none configured: the defaults. */
   readonly regelfil: Regelfil;
@@ -110,6 +112,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
   const bodyLimitBytes = env['HUB_BODY_LIMIT_BYTES'] === undefined ? 1024 * 1024 : Number(env['HUB_BODY_LIMIT_BYTES']);
   if (!Number.isInteger(bodyLimitBytes) || bodyLimitBytes < 1024)
     problems.push('HUB_BODY_LIMIT_BYTES must be an integer >= 1024');
+  const rateLimitText = env['HUB_RATE_LIMIT_PER_MINUTE'];
+  const rateLimitPerMinute = rateLimitText === undefined ? 6000 : Number(rateLimitText);
+  if (rateLimitText?.trim() === '' || !Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0)
+    problems.push(
+      `HUB_RATE_LIMIT_PER_MINUTE must be an integer >= 0 (requests a minute per party; 0 turns the limit off), got "${rateLimitText}"`,
+    );
   const issuer = env['HUB_OIDC_ISSUER'];
   const audience = env['HUB_OIDC_AUDIENCE'];
   if (issuer !== undefined && audience === undefined)
@@ -181,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     piiMasterKeySource: pii.source,
     auth,
     bodyLimitBytes,
+    rateLimitPerMinute,
     logLevel,
     regelfil,
     roles: new Set(roles as Role[]),

@@ -12,7 +12,7 @@ import { assertRouteParty, PARTIES } from './parties';
 import type { Principal, TokenVerifier } from './token-verifier';
 
 export const TOKEN_VERIFIER = Symbol('TOKEN_VERIFIER');
-const PUBLIC = 'ffb-hub:public';
+export const PUBLIC = 'ffb-hub:public';
 
 /** Marks a route that needs no token (health, metrics, API documents). */
 export const Public = () => SetMetadata(PUBLIC, true);

@@ -27,6 +27,7 @@ import { AUDIT_OPTIONS, AuditInterceptor, type AuditOptions } from './audit/audi
 import { AuditRecorder } from './audit/audit.recorder';
 import { AuditRetention } from './audit/audit.retention';
 import { IndsigtController } from './audit/indsigt.controller';
+import { RateLimitGuard, rateLimitModule } from './http/rate-limit';
 import { AuthGuard, Public, TOKEN_VERIFIER } from './auth/auth.guard';
 import { createTokenVerifier } from './auth/token-verifier';
 import { BestillingController } from './bestilling/bestilling.controller';
@@ -220,7 +221,7 @@ export class HubModule {
         : { kind: 'sqlite', file: join(config.dataDir, file) };
     return {
       module: HubModule,
-      imports: [LoggerModule.forRoot(loggerOptions(config.logLevel))],
+      imports: [LoggerModule.forRoot(loggerOptions(config.logLevel)), rateLimitModule(config)],
       controllers: [
         HealthController,
         OpsController,
@@ -372,6 +373,8 @@ export class HubModule {
           useFactory: (c: CommandService, i: IdempotencyStore, t: Telemetry) => new CommandExecutor(c, i, t),
         },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After AuthGuard: it limits per authenticated caller (the principal AuthGuard sets).
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         Resources,
         ...opsProviders(config.roles),

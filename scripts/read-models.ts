@@ -21,8 +21,19 @@ import {
   type ReadDb,
 } from '@hub/read-models';
 import { loadConfig } from '../apps/hub/src/config';
-import { openEventStore } from '../apps/hub/src/stores';
+import { openEventStore, sharedSchema } from '../apps/hub/src/stores';
+import { Fritekst, openPiiVault } from '@hub/privacy';
 import { readModels } from '../apps/hub/src/read-models/read-side';
+
+/** A text column that holds JSON (a read model's document), parsed; anything else as it is. */
+function jsonColumn(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,9 +103,26 @@ async function main(): Promise<void> {
         const bar = progress(`as of position ${position}`, position);
         const tables = await projector.buildAsOf(name, position, (p) => bar.update(p));
         bar.stop();
-        for (const table of Object.values(tables)) {
-          const rows = (await readDb.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
-          for (const row of rows) out.write(`${JSON.stringify({ table: table.replace(/_g\d+$/, ''), ...row })}\n`);
+        // The rows as they are, with their JSON columns parsed and their free text opened (an erased borger's reads
+        // [slettet]): the same the API would show.
+        const vault = await openPiiVault(
+          config.shared.kind === 'postgres'
+            ? { kind: 'postgres', connectionString: config.shared.url, schema: sharedSchema(config, 'vault') }
+            : { kind: 'sqlite', file: join(config.dataDir, 'pii.sqlite') },
+          { masterKey: config.piiMasterKey },
+        );
+        try {
+          const fritekst = new Fritekst(vault);
+          for (const table of Object.values(tables)) {
+            const rows = (await readDb.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
+            for (const row of rows) {
+              const parsed = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonColumn(v)]));
+              const shown = await fritekst.afsloer({ table: table.replace(/_g\d+$/, ''), ...parsed });
+              out.write(`${JSON.stringify(shown)}\n`);
+            }
+          }
+        } finally {
+          await vault.close();
         }
         await projector.dropAsOf(name);
         break;

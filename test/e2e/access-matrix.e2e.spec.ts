@@ -107,6 +107,9 @@ const HTTP: Record<string, Row> = {
   'GET /observationer':                                         t(ok,    ok,    ok,    ok,    403,   403,   403),
   'GET /tilbagemeldingspligt/regler':                           t(ok,    ok,    ok,    ok,    403,   403,   403),
   'POST /indsigt':                                              t(ok,    404,   403,   403,   403,   403,   403),
+  // Erasing the other kommune's borger, whose indsats is active: its myndighed is refused by the rule (422), ours finds
+  // no such borger among its bestillinger. The erasure itself is test/e2e/sletning.e2e.spec.ts.
+  'POST /sletning':                                             t(404,   ok,    403,   403,   403,   403,   403),
   'GET /analyse/maalopfyldelse':                                t(ok,    ok,    403,   403,   ok,    ok,    403),
   'GET /analyse/opfoelgningsudfald':                            t(ok,    ok,    403,   403,   ok,    ok,    403),
   'GET /analyse/nye-behov':                                     t(ok,    ok,    403,   403,   ok,    ok,    403),
@@ -132,6 +135,7 @@ const KAFKA: Record<string, { readonly sender: 'hub' | 'myndighed' | 'udfoerer';
 };
 
 const CPR = '0202804321';
+const ANDEN_CPR = '0303904321';
 /** In every free text the test writes, so a scan for it finds any of them. */
 const MARKER = `HEMMELIG${randomBytes(4).toString('hex')}`;
 const topics = topicNames();
@@ -180,6 +184,7 @@ describe('the access matrix: every route and channel as every kind of caller', (
       'POST /delmaal/:delmaalId/evalueringer': evaluering(),
       'POST /delmaal/:delmaalId/afslutning': { maalopfyldelse: 'delvist_opnaaet', konklusion: `Konklusion ${MARKER}` },
       'POST /indsigt': { cpr: CPR },
+      'POST /sletning': { cpr: ANDEN_CPR },
     };
     return bodies[route];
   };
@@ -282,7 +287,7 @@ describe('the access matrix: every route and channel as every kind of caller', (
     await send('kommune', `${p}/afslutning`, { slutdato: '2026-06-30', begrundelse: tekst('Slut') });
     // Another kommune's bestilling for another tilbud: its own topics carry it, ours must not.
     ids.andenBestilling = (
-      await send('andenKommune', b, bestilling({ cpr: '0303904321', kommunekode: '0147', tilbudId: 'tilbud-9999' }))
+      await send('andenKommune', b, bestilling({ cpr: ANDEN_CPR, kommunekode: '0147', tilbudId: 'tilbud-9999' }))
     ).id as string;
     await send('andetTilbud', `${b}/${ids.andenBestilling}/kvittering`, { version: 1 });
     await hub.readModelsCaughtUp();

@@ -36,9 +36,12 @@ describe('GET /openapi.json', () => {
           path,
           true,
         ]);
-        // POST /indsigt is a query whose input (a CPR) must not go in the URL; every other POST is a command.
-        if (method === 'post' && path === '/indsigt') {
-          expect(op.requestBody?.content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/IndsigtDto');
+        // POST /indsigt is a query whose input (a CPR) must not go in the URL, and so is the erasure's; every other
+        // POST is a command on a stream.
+        if (method === 'post' && (path === '/indsigt' || path === '/sletning')) {
+          expect(op.requestBody?.content?.['application/json']?.schema?.$ref).toBe(
+            path === '/indsigt' ? '#/components/schemas/IndsigtDto' : '#/components/schemas/SletningDto',
+          );
         } else if (method === 'post') {
           const headers = (op.parameters ?? [])
             .filter((p: { in: string }) => p.in === 'header')

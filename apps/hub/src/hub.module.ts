@@ -21,13 +21,14 @@ import { ffbKatalog, reglerFor, taersklerFor } from '@hub/domain';
 import { openPostgresRuleState, RulesWorker, type RuleStateStore } from '@hub/rules';
 import type { EventStore } from '@hub/event-store';
 import type { LeaseStore } from '@hub/leases';
-import { openPiiVault, type PiiVault, type StoreLocation } from '@hub/privacy';
+import { Fritekst, openPiiVault, type PiiVault, type StoreLocation } from '@hub/privacy';
 import { openAuditLog, type AuditLog } from '@hub/audit';
 import { AUDIT_OPTIONS, AuditInterceptor, type AuditOptions } from './audit/audit.interceptor';
 import { AuditRecorder } from './audit/audit.recorder';
 import { AuditRetention } from './audit/audit.retention';
 import { IndsigtController } from './audit/indsigt.controller';
-import { RateLimitGuard, rateLimitModule } from './http/rate-limit';
+import { SletningController } from './audit/sletning.controller';
+import { FritekstInterceptor } from './http/fritekst.interceptor';
 import { AuthGuard, Public, TOKEN_VERIFIER } from './auth/auth.guard';
 import { createTokenVerifier } from './auth/token-verifier';
 import { BestillingController } from './bestilling/bestilling.controller';
@@ -38,6 +39,7 @@ import { DelmaalController } from './delmaal/delmaal.controller';
 import { CommandExecutor } from './http/command-executor';
 import { openIdempotencyStore, type IdempotencyStore } from './http/idempotency.store';
 import { ProblemFilter } from './http/problem.filter';
+import { RateLimitGuard, rateLimitModule } from './http/rate-limit';
 import { loggerOptions } from './logging';
 import { KafkaRuntime, kafkaProviders } from './kafka/kafka.providers';
 import {
@@ -235,6 +237,7 @@ export class HubModule {
               AnalyseController,
               ReglerController,
               IndsigtController,
+              SletningController,
             ]
           : []),
       ],
@@ -280,10 +283,21 @@ export class HubModule {
               UdfoererController,
               ObservationerController,
             ]),
-            exempt: new Set([AnalyseController, ReglerController, IndsigtController, OpsController, HealthController]),
+            // These record their own uses (indsigt, sletning) or touch no borger.
+            exempt: new Set([
+              AnalyseController,
+              ReglerController,
+              IndsigtController,
+              SletningController,
+              OpsController,
+              HealthController,
+            ]),
           } satisfies AuditOptions,
         },
         { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+        // Inside the audit interceptor: opens the free text of every answer last (design.md §3).
+        { provide: Fritekst, inject: [PII_VAULT], useFactory: (vault: PiiVault) => new Fritekst(vault) },
+        { provide: APP_INTERCEPTOR, useClass: FritekstInterceptor },
         { provide: REGELFIL, useValue: config.regelfil },
         {
           provide: READ_DB,
@@ -357,10 +371,11 @@ export class HubModule {
         },
         {
           provide: CommandService,
-          inject: [EVENT_STORE],
-          useFactory: (store: EventStore) =>
+          inject: [EVENT_STORE, Fritekst],
+          useFactory: (store: EventStore, fritekst: Fritekst) =>
             new CommandService({
               store,
+              beskyt: (borgerId, events) => fritekst.beskyt(borgerId, events),
               katalog: ffbKatalog,
               clock,
               newId: randomUUID,

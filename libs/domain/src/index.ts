@@ -27,3 +27,5 @@ export type { PligtState, KravTilstand } from './tilbagemeldingspligt/pligt.deci
 export * as pligt from './tilbagemeldingspligt/pligt.decider';
 export { toPligtStreamId, aabentKravSomDette, erAabent } from './tilbagemeldingspligt/pligt.decider';
 export { bestillingFolding, delmaalFolding, pligtFolding } from './foldings';
+export * from './borger/borger.events';
+export { FRITEKST_FELTER, medFritekst, type FritekstFelter } from './fritekst';

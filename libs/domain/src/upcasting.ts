@@ -1,6 +1,7 @@
 import { BESTILLING_EVENT_TYPES, type BestillingEvent } from './bestilling/bestilling.events';
 import { DELMAAL_EVENT_TYPES, type DelmaalEvent } from './delmaal/delmaal.events';
 import { PLIGT_EVENT_TYPES, type PligtEvent } from './tilbagemeldingspligt/pligt.events';
+import { BORGER_EVENT_TYPES, type BorgerEvent } from './borger/borger.events';
 
 /** The schema version each event type is written with today. A change of shape bumps it and adds an upcaster. */
 export const CURRENT_SCHEMA_VERSION = 1;
@@ -37,3 +38,4 @@ export const tilBestillingEvent = (event: StoredEvent): BestillingEvent =>
   upcast(event, BESTILLING_EVENT_TYPES) as BestillingEvent;
 export const tilDelmaalEvent = (event: StoredEvent): DelmaalEvent => upcast(event, DELMAAL_EVENT_TYPES) as DelmaalEvent;
 export const tilPligtEvent = (event: StoredEvent): PligtEvent => upcast(event, PLIGT_EVENT_TYPES) as PligtEvent;
+export const tilBorgerEvent = (event: StoredEvent): BorgerEvent => upcast(event, BORGER_EVENT_TYPES) as BorgerEvent;

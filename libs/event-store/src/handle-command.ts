@@ -29,6 +29,11 @@ export interface CommandContext<State = never> {
    * may not see the stream learns nothing from a 412 about its existence or revision. Throws to refuse.
    */
   authorize?(state: State): void;
+  /**
+   * Rewrites the decided events before they are folded, cached or appended (the hub encrypts their free text under
+   * the borger's key here). May throw to refuse, like `decide`.
+   */
+  protect?(events: readonly DomainEvent[], state: State): Promise<readonly DomainEvent[]>;
 }
 
 export interface CommandResult<State, Event extends DomainEvent> {
@@ -108,7 +113,11 @@ export async function handleCommand<State, Event extends DomainEvent>(
   if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
     throw new WrongExpectedRevisionError(streamId, String(context.expectedRevision), revision);
   }
-  const events = decide(state);
+  const decided = decide(state);
+  if (decided.length === 0) {
+    return { events: decided, eventIds: [], state, revision, lastPosition: null, duplicate: false };
+  }
+  const events = context.protect ? ((await context.protect(decided, state)) as readonly Event[]) : decided;
   if (events.length === 0) {
     return { events, eventIds: [], state, revision, lastPosition: null, duplicate: false };
   }

@@ -1,4 +1,4 @@
-export { openPiiVault, openSqlitePiiVault, type PiiVault, type PiiVaultOptions } from './pii-vault';
+export { openPiiVault, openSqlitePiiVault, type Ciphertext, type PiiVault, type PiiVaultOptions } from './pii-vault';
 export { openPostgresPiiVault, type PostgresPiiVaultOptions } from './postgres.pii-vault';
 // The PostgreSQL support every store shares lives in @hub/event-store; re-exported for the stores built on the vault's.
 export {
@@ -10,3 +10,4 @@ export {
   type StoreLocation,
 } from '@hub/event-store';
 export { copyVault, VaultMigrationRefusedError, type CopyVaultOptions, type CopyVaultResult } from './migration';
+export { borgerAfTekst, erKrypteretTekst, Fritekst } from './fritekst';

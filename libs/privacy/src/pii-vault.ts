@@ -37,10 +37,22 @@ export interface PiiVault {
   krypter(borgerId: string, plaintext: string): Promise<string | null>;
   /** Decrypts text from `krypter`; null when the borger was erased. */
   dekrypter(borgerId: string, ciphertext: string): Promise<string | null>;
+  /** Encrypts several texts of one borger with one key lookup; null when the borger is erased or unknown. */
+  krypterMange(borgerId: string, plaintexts: readonly string[]): Promise<readonly string[] | null>;
+  /**
+   * Decrypts texts of any borgere with one lookup per distinct borger: null for a text whose borger was erased.
+   * A ciphertext that does not open under its borger's key (tampered, or another borger's) throws.
+   */
+  dekrypterMange(items: readonly Ciphertext[]): Promise<readonly (string | null)[]>;
   /** Crypto-shredding: deletes the borger's data key and CPR index. Idempotent. Returns false for an unknown borger. */
   slet(borgerId: string): Promise<boolean>;
   erSlettet(borgerId: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface Ciphertext {
+  readonly borgerId: string;
+  readonly ciphertext: string;
 }
 
 export interface PiiVaultOptions {
@@ -124,6 +136,18 @@ export function openSqlitePiiVault(options: PiiVaultOptions & { readonly file: s
     async dekrypter(borgerId, ciphertext) {
       const key = dataKey(borgerId);
       return key ? openText(key, borgerId, ciphertext) : null;
+    },
+    async krypterMange(borgerId, plaintexts) {
+      const key = dataKey(borgerId);
+      return key ? plaintexts.map((text) => sealText(key, borgerId, text)) : null;
+    },
+    async dekrypterMange(items) {
+      const keys = new Map<string, Buffer | null>();
+      for (const { borgerId } of items) if (!keys.has(borgerId)) keys.set(borgerId, dataKey(borgerId));
+      return items.map(({ borgerId, ciphertext }) => {
+        const key = keys.get(borgerId);
+        return key ? openText(key, borgerId, ciphertext) : null;
+      });
     },
     async slet(borgerId) {
       const row = byId.get(borgerId);

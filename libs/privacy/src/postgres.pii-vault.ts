@@ -134,6 +134,25 @@ export async function openPostgresPiiVault(options: PostgresPiiVaultOptions): Pr
         const key = await dataKey(borgerId);
         return key ? openText(key, borgerId, ciphertext) : null;
       }),
+    krypterMange: (borgerId, plaintexts) =>
+      run('krypter', async () => {
+        const key = await dataKey(borgerId);
+        return key ? plaintexts.map((text) => sealText(key, borgerId, text)) : null;
+      }),
+    dekrypterMange: (items) =>
+      run('dekrypter', async () => {
+        if (items.length === 0) return [];
+        const ids = [...new Set(items.map((i) => i.borgerId))];
+        const rows = await pool.query<{ borger_id: string; data_key: Buffer | null }>(
+          `SELECT borger_id, data_key FROM ${borger} WHERE borger_id = ANY($1::text[])`,
+          [ids],
+        );
+        const keyOf = new Map(rows.rows.map((r) => [r.borger_id, unwrapDataKey(keys, r.borger_id, r.data_key)]));
+        return items.map(({ borgerId, ciphertext }) => {
+          const key = keyOf.get(borgerId);
+          return key ? openText(key, borgerId, ciphertext) : null;
+        });
+      }),
     slet: (borgerId) =>
       run('slet', async () => {
         const erased = await pool.query(

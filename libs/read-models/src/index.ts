@@ -1,7 +1,7 @@
 export { openSqliteReadDb, openPostgresReadDb, type ReadDb } from './read-db';
 export type { ReadModel, Tables } from './read-model';
 export { Projector, positionAt, type ReadModelStatus } from './projector';
-export { CheckpointMovedError } from './generations';
+export { CheckpointMovedError, liveGeneration } from './generations';
 export { sagsoversigt, afventer } from './sagsoversigt.read-model';
 export { observationer, type ObservationDoc } from './observationer.read-model';
 export { analyse, maalopfyldelse, type Maalopfyldelse } from './analyse.read-model';

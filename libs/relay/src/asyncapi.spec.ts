@@ -31,9 +31,10 @@ describe('the AsyncAPI document of the outbound messages', () => {
         .sort();
     expect(channelTypes('tilUdfoerer')).toEqual(to('udfoerer'));
     expect(channelTypes('tilMyndighed')).toEqual(to('myndighed'));
-    // The tilbagemeldingspligt messages are the ones both parties' topics carry.
+    // The tilbagemeldingspligt messages and the erasure notice are the ones both parties' topics carry.
     const both = channelTypes('tilUdfoerer').filter((type) => channelTypes('tilMyndighed').includes(type));
     expect(both).toEqual([
+      'dk.ffb.borger.slettet.v1',
       'dk.ffb.paamindelse.afsluttet.v1',
       'dk.ffb.paamindelse.sendt.v1',
       'dk.ffb.tilbagemeldingspligt.bortfaldet.v1',

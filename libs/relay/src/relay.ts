@@ -11,6 +11,7 @@ import {
 } from './backoff';
 import type { CheckpointStore } from './checkpoint.store';
 import { cloudEventHeaders } from './cloudevents';
+import type { IntegrationMessage } from './integration-events/integration-event';
 import { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';
 import type { OutboundRecord, Publisher } from './publisher.port';
 import type { TopicNames } from './topics';
@@ -37,6 +38,11 @@ export interface RelayOptions {
    * delivery here. A failure ends the relay like a failed checkpoint, so the send is repeated and recorded again.
    */
   readonly afterAcknowledged?: (records: readonly OutboundRecord[]) => Promise<void>;
+  /**
+   * Opens the encrypted free text of the messages before they are sent (the hub's `Fritekst.afsloer`): called once per
+   * batch. Without it the messages carry the text as it is stored.
+   */
+  readonly afsloer?: <T>(value: T) => Promise<T>;
 }
 
 /** A send the broker refuses for a reason retrying will not cure soon (e.g. MESSAGE_TOO_LARGE); still retried slowly. */
@@ -218,38 +224,41 @@ export function startRelay(options: RelayOptions): Relay {
     await new Promise<void>((resolve) => setImmediate(resolve));
   };
 
-  const toRecords = async (event: RecordedEvent): Promise<OutboundRecord[]> => {
+  const toMessages = async (event: RecordedEvent): Promise<readonly IntegrationMessage[]> => {
     context.remember(event);
     const messages = await toIntegrationMessages(event, context);
-    const records = messages.map((message): OutboundRecord => ({
-      topic: topics.outbound(message.recipient),
-      key: message.subject,
-      value: JSON.stringify(message.data),
-      headers: cloudEventHeaders(event, message, source),
-    }));
-    if (new Set(records.map((r) => r.topic)).size !== records.length) {
+    if (new Set(messages.map((m) => topics.outbound(m.recipient))).size !== messages.length) {
       throw new Error(`event ${event.eventId} maps to two messages on one topic; ce_id would not be unique`);
     }
-    return records;
+    return messages;
   };
 
   const handler = async (events: readonly RecordedEvent[]): Promise<void> => {
+    // Map the batch, then open its free text with one vault lookup, then send in order.
+    const mapped: { readonly event: RecordedEvent; readonly messages: readonly IntegrationMessage[] }[] = [];
+    let unmappable: { readonly event: RecordedEvent; readonly error: unknown } | undefined;
+    for (const event of events) {
+      try {
+        mapped.push({ event, messages: await toMessages(event) });
+      } catch (error) {
+        unmappable = { event, error };
+        break;
+      }
+    }
+    const data = mapped.map(({ messages }) => messages.map((m) => m.data));
+    const opened = options.afsloer ? await options.afsloer(data) : data;
     let pending: OutboundRecord[] = [];
     let bytes = 0;
     let last = dispatched;
     let lastId = '';
-    for (const event of events) {
-      let records: OutboundRecord[];
-      try {
-        records = await toRecords(event);
-      } catch (error) {
-        // Publish and checkpoint everything before the event that cannot be mapped, then stop at it.
-        if (last > dispatched) await dispatch(pending, last, lastId);
-        await inFlight;
-        if (isUnavailable(error)) throw error;
-        throw new UnmappableEventError(event.position, event.eventId, event.type, error);
-      }
-      for (const record of records) {
+    for (const [i, { event, messages }] of mapped.entries()) {
+      for (const [j, message] of messages.entries()) {
+        const record: OutboundRecord = {
+          topic: topics.outbound(message.recipient),
+          key: message.subject,
+          value: JSON.stringify(opened[i]?.[j]),
+          headers: cloudEventHeaders(event, message, source),
+        };
         pending.push(record);
         bytes += Buffer.byteLength(record.value);
       }
@@ -262,6 +271,13 @@ export function startRelay(options: RelayOptions): Relay {
       }
     }
     if (last > dispatched) await dispatch(pending, last, lastId);
+    if (unmappable) {
+      // Everything before the event that cannot be mapped is published and checkpointed; the relay stops at it.
+      await inFlight;
+      const { event, error } = unmappable;
+      if (isUnavailable(error)) throw error;
+      throw new UnmappableEventError(event.position, event.eventId, event.type, error);
+    }
   };
 
   /** The store must still have, at the checkpoint, the event the checkpoint was written after. */

@@ -22,7 +22,14 @@ import {
   pligtFolding,
   toPligtStreamId,
 } from '@hub/domain';
-import { handleCommand, readState, StateCache, type EventMetadata, type EventStore } from '@hub/event-store';
+import {
+  handleCommand,
+  readState,
+  StateCache,
+  type CommandContext,
+  type EventMetadata,
+  type EventStore,
+} from '@hub/event-store';
 import { assertParty, assertScope, type Actor } from './access';
 
 export type { Actor } from './access';
@@ -54,6 +61,14 @@ export interface CommandServiceDeps {
   readonly newId: () => string;
   /** The rules in force for a bestilling of this kommune and tilbud (Warn rules per kommune, R-28 per tilbud). */
   readonly regler: (kommunekode: string | undefined, tilbudId: string | undefined) => Regelkonfiguration;
+  /**
+   * Encrypts the free text of decided events under the borger's key before they are folded or appended (the hub's
+   * `Fritekst`; design.md §3). Refuses for an erased borger. Left out only by tests of other parts.
+   */
+  readonly beskyt?: <E extends { readonly type: string; readonly data: unknown }>(
+    borgerId: string,
+    events: readonly E[],
+  ) => Promise<readonly E[]>;
 }
 
 const DELMAAL_COMMANDS: ReadonlySet<string> = new Set([
@@ -115,6 +130,9 @@ export class CommandService {
       {
         ...this.commandContext(meta, now),
         cache: this.bestillinger,
+        ...this.beskyttelse((state, events) =>
+          state.fase !== 'ingen' ? state.borgerId : (events[0]?.data as { borgerId?: string } | undefined)?.borgerId,
+        ),
         // Before If-Match: another party gets 403, never a 412 that would tell it the bestilling exists.
         authorize: (state) => {
           if (state.fase !== 'ingen') assertScope(meta.actor, state);
@@ -147,6 +165,7 @@ export class CommandService {
       {
         ...this.commandContext(meta, now),
         cache: this.delmaalCache,
+        ...this.beskyttelse(() => (best.state.fase === 'ingen' ? undefined : best.state.borgerId)),
         authorize: (state) => {
           if (state.fase !== 'ingen') assertScope(meta.actor, state);
           else if (best.state.fase !== 'ingen') assertScope(meta.actor, best.state);
@@ -154,6 +173,21 @@ export class CommandService {
       },
     );
     return this.outcome(streamId, result);
+  }
+
+  /** The write path's `protect` step: the events' free text under the key of the borger the stream is about. */
+  private beskyttelse<State>(
+    borgerAf: (state: State, events: readonly { readonly data: unknown }[]) => string | undefined,
+  ): { protect?: CommandContext<State>['protect'] } {
+    const beskyt = this.deps.beskyt;
+    if (!beskyt) return {};
+    return {
+      protect: async (events, state) => {
+        const borgerId = borgerAf(state, events);
+        if (borgerId === undefined) throw new Error('a decided event has no borger to encrypt its free text for');
+        return beskyt(borgerId, events);
+      },
+    };
   }
 
   private async delmaalOpslag(refs: readonly { type: string; delmaalId?: string }[]): Promise<BestillingOpslag> {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { EventStore } from '@hub/event-store';
 import { SingleActive, type LeaseStore, type SingleActiveStatus } from '@hub/leases';
-import type { PiiVault } from '@hub/privacy';
+import { Fritekst, type PiiVault } from '@hub/privacy';
 import {
   createKafka,
   createKafkaInboundSource,
@@ -112,6 +112,7 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
     logger.warn('kafka: old processed message ids could not be pruned', { error: String(error) });
   });
 
+  const fritekst = new Fritekst(deps.vault);
   const supervised = (store: CheckpointStore): SupervisedRelay =>
     superviseRelay(
       () =>
@@ -122,6 +123,7 @@ export async function startKafkaEdge(deps: KafkaEdgeDeps): Promise<KafkaEdge> {
           topics,
           source: deps.config.source,
           laesCpr: (borgerId) => deps.vault.laesCpr(borgerId),
+          afsloer: (value) => fritekst.afsloer(value),
           retry,
           logger,
           ...(deps.audit ? { afterAcknowledged: (records) => (deps.audit as KafkaAudit).delivered(records) } : {}),

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, A
 import type { Response } from 'express';
 import { forslagTilStatus, DomainError, Fejlkode } from '@hub/domain';
 import { analyseQueries, pligtQueries, queries } from '@hub/read-models';
+import { Fritekst } from '@hub/privacy';
 import { Caller } from '../auth/auth.guard';
 import { Parties } from '../auth/parties';
 import type { Principal } from '../auth/token-verifier';
@@ -134,7 +135,10 @@ export class MyndighedController {
 @ApiResponse({ status: 403, type: ProblemDto, description: 'The myndighed calls the udfører view' })
 @Controller('udfoerer')
 export class UdfoererController {
-  constructor(private readonly reads: ReadSide) {}
+  constructor(
+    private readonly reads: ReadSide,
+    private readonly fritekst: Fritekst,
+  ) {}
 
   @Get('bestillinger')
   @ApiOperation({ summary: "The tilbud's bestillinger; afventer=kvittering|accept for what awaits it" })
@@ -171,8 +175,10 @@ export class UdfoererController {
   @ApiResponse({ status: 404, type: ProblemDto })
   async statusForslag(@Caller() caller: Principal, @UuidParam('bestillingId') id: string) {
     const t = await this.reads.tables(this.reads.models.sagsoversigt);
-    const doc = await queries.indsats(this.reads.db, t, this.reads.scope(caller, 'udfoerer'), id, this.reads.idag());
-    if (!doc) throw ukendt();
+    const stored = await queries.indsats(this.reads.db, t, this.reads.scope(caller, 'udfoerer'), id, this.reads.idag());
+    if (!stored) throw ukendt();
+    // The draft joins texts into new ones: open them first (an erased borger's read [slettet]).
+    const doc = await this.fritekst.afsloer(stored);
     return forslagTilStatus(
       doc,
       doc.delmaal.map((d) => ({

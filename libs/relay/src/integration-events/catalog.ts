@@ -166,4 +166,12 @@ export const OUTBOUND_MESSAGES: readonly OutboundMessageDefinition[] = [
     'Påmindelse afsluttet',
     'What the påmindelse waited for happened, or its subject ended: it leaves the open items. Only to its modtager.',
   ),
+  m(
+    'dk.ffb.borger.slettet.v1',
+    'BorgerSlettetV1',
+    ['udfoerer', 'myndighed'],
+    'Borger slettet',
+    'The myndighed erased the borger (GDPR art. 17): the hub can no longer read the CPR or any free text about the ' +
+      'borger, and the receiver deletes its copies about the listed bestillinger. To every party that received one.',
+  ),
 ];

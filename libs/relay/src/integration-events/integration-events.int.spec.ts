@@ -64,6 +64,35 @@ describe('integration events v1, mapped from what the domain stores', () => {
     await accepteret(writer, pligtB);
     forloebA = await tilbagemeldingspligt(writer, pligtA);
     forloebB = await tilbagemeldingspligt(writer, pligtB);
+    // The afvist borger's myndighed erases it; its two bestillinger (afvist and annulleret) span two kommuner' topics
+    // here only to show one notice per party topic.
+    await store.appendToStream(
+      `borger-${afvist.borgerId}`,
+      [
+        {
+          eventId: randomUUID(),
+          type: 'BorgerSlettet',
+          data: {
+            borgerId: afvist.borgerId,
+            kommunekode: afvist.kommunekode,
+            slettet: '2026-05-01T10:00:00.000Z',
+            bestillinger: [afvist, annulleret].map((i) => ({
+              bestillingId: i.bestillingId,
+              kommunekode: i.kommunekode,
+              tilbudId: i.tilbudId,
+            })),
+          },
+          metadata: {
+            schemaVersion: 1,
+            occurredAt: '2026-05-01T10:00:00.000Z',
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+            actor: { party: 'myndighed', subject: 'sagsbehandler', kommunekode: afvist.kommunekode },
+          },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
     const cprs = new Map([
       [hel.borgerId, CPR],
       [annulleret.borgerId, null],
@@ -91,6 +120,24 @@ describe('integration events v1, mapped from what the domain stores', () => {
   const definitionOf = (type: string) => OUTBOUND_MESSAGES.find((d) => d.type === type);
   const enumOf = (schema: string, property: string) =>
     (PAYLOAD_SCHEMAS[schema] as { properties: Record<string, { enum?: unknown[] }> }).properties[property]?.enum;
+
+  it('sends the erasure notice once to each party topic that carried the borger, with no personal data', () => {
+    const notices = ofType('dk.ffb.borger.slettet.v1');
+    expect(notices.map((m) => [partyLabel(m.recipient), m.subject, m.data]).sort()).toEqual(
+      [
+        ['myndighed:0101', [afvist.bestillingId]],
+        ['udfoerer:tilbud-9000', [afvist.bestillingId, annulleret.bestillingId]],
+        ['myndighed:0147', [annulleret.bestillingId]],
+      ]
+        .map(([party, bestillingIds]) => [
+          party,
+          afvist.borgerId,
+          { borgerId: afvist.borgerId, bestillingIds, slettet: '2026-05-01T10:00:00.000Z' },
+        ])
+        .sort(),
+    );
+    expect(notices.every((m) => m.sensitivity === 'fortrolig')).toBe(true);
+  });
 
   it('gives every public message type, and each validates against its JSON Schema (no extra fields)', () => {
     expect(new Set(all().map((m) => m.type))).toEqual(new Set(OUTBOUND_MESSAGES.map((m) => m.type)));
@@ -121,6 +168,8 @@ describe('integration events v1, mapped from what the domain stores', () => {
   it('addresses each message to a catalog party of the bestilling it is about, with the bestilling as subject', () => {
     for (const { event, messages } of mapped) {
       for (const message of messages) {
+        // The erasure notice is about the borger, across bestillinger (its own test checks it).
+        if (message.type === 'dk.ffb.borger.slettet.v1') continue;
         const definition = definitionOf(message.type);
         const indsats = bestillingOf(message.subject);
         expect(definition?.recipients).toContain(message.recipient.party);
@@ -401,6 +450,8 @@ describe('integration events v1, mapped from what the domain stores', () => {
     it("gives no party another kommune's or tilbud's indsats: not as recipient, not in a payload", () => {
       let checked = 0;
       for (const message of all()) {
+        // The erasure notice names only the bestillinger the party received (its own test checks exactly which).
+        if (message.type === 'dk.ffb.borger.slettet.v1') continue;
         const own = bestillingOf(message.subject);
         const mine = (i: Indsats) =>
           message.recipient.party === 'udfoerer'
@@ -421,7 +472,7 @@ describe('integration events v1, mapped from what the domain stores', () => {
       expect(pligtRecipients).toEqual(
         new Set(['udfoerer:tilbud-4711', 'myndighed:0101', 'udfoerer:tilbud-9000', 'myndighed:0147']),
       );
-      expect(checked).toBe(all().length);
+      expect(checked).toBe(all().filter((m) => m.type !== 'dk.ffb.borger.slettet.v1').length);
     });
 
     it('is sent by the hub: the rule is the sender in the CloudEvents headers', () => {

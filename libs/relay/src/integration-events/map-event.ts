@@ -2,6 +2,7 @@ import {
   tilBestillingEvent,
   tilDelmaalEvent,
   tilPligtEvent,
+  tilBorgerEvent,
   toBestillingStreamId,
   toDelmaalStreamId,
   type BestillingEvent,
@@ -12,11 +13,12 @@ import type { EventStore, RecordedEvent } from '@hub/event-store';
 import { kode, mapBestillingEvent, parterAf } from './bestilling.v1';
 import { mapDelmaalEvent } from './delmaal.v1';
 import { mapPligtEvent } from './pligt.v1';
+import { mapBorgerEvent } from './borger.v1';
 import type { BestillingParter, DeltObservation, IntegrationMessage, MappingContext } from './integration-event';
 
 /**
- * The public messages a stored event gives. Only the bestilling, delmål and tilbagemeldingspligt categories are
- * public; a stream of any other category (future internal ones, e.g. rule state) gives nothing, so nothing internal
+ * The public messages a stored event gives. Only the bestilling, delmål, tilbagemeldingspligt and borger categories
+ * are public; a stream of any other category (future internal ones, e.g. rule state) gives nothing, so nothing internal
  * leaks by default. An unknown type inside a public category throws (the upcasters know each category's types): the
  * relay stops rather than skip what it cannot map.
  */
@@ -27,6 +29,7 @@ export async function toIntegrationMessages(
   if (event.streamId.startsWith('bestilling-')) return mapBestillingEvent(tilBestillingEvent(event), ctx);
   if (event.streamId.startsWith('delmaal-')) return mapDelmaalEvent(tilDelmaalEvent(event), ctx);
   if (event.streamId.startsWith('tilbagemeldingspligt-')) return mapPligtEvent(tilPligtEvent(event), ctx);
+  if (event.streamId.startsWith('borger-')) return mapBorgerEvent(tilBorgerEvent(event));
   return [];
 }
 

@@ -347,6 +347,14 @@ export const PAYLOAD_SCHEMAS: Record<string, JsonSchema> = {
     regel,
     aarsager,
   }),
+  BorgerSlettetV1: object(
+    'The borger was erased. Delete what you keep about these bestillinger; the hub will only ever show [slettet].',
+    {
+      borgerId,
+      bestillingIds: list(uuid('A bestilling of the borger this party received')),
+      slettet: instant('When the myndighed erased the borger'),
+    },
+  ),
   PaamindelseAfsluttetV1: object('What the påmindelse waited for happened (or its subject ended): it is closed.', {
     bestillingId,
     borgerId,

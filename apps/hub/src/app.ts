@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { documentPurpose } from './audit/openapi-purpose';
 import type { HubConfig } from './config';
+import { answerMalformedRequests } from './http/client-error';
 import { HubModule } from './hub.module';
 import { HttpProblem } from './http/problem';
 import { documentRateLimit } from './http/rate-limit';
@@ -27,6 +28,29 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   );
 }
 
+/** Deeper than any DTO goes; deeper bodies would overflow the stack of the recursive validation. */
+export const MAX_BODY_DEPTH = 32;
+
+/** How deep a parsed JSON value nests, counted without recursion (a body of 10,000 nested arrays is one line). */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function refuseDeepBodies(req: Request, _res: Response, next: NextFunction): void {
+  if (nestingDepth(req.body, MAX_BODY_DEPTH) <= MAX_BODY_DEPTH) return next();
+  const message = `the body nests deeper than ${MAX_BODY_DEPTH} levels`;
+  next(new HttpProblem(400, 'HTTP.UGYLDIG_JSON', 'Malformed request', message));
+}
+
 /** Builds the hub's HTTP app (used by main.ts and by the e2e tests). */
 export async function createHubApp(config: HubConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(HubModule.forRoot(config), {
@@ -34,9 +58,11 @@ export async function createHubApp(config: HubConfig): Promise<NestExpressApplic
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  answerMalformedRequests(app.getHttpServer());
   app.use(securityHeaders());
   app.use(requireJsonBody);
   app.useBodyParser('json', { limit: config.bodyLimitBytes, type: JSON_TYPES });
+  app.use(refuseDeepBodies);
   app.useGlobalPipes(validationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();

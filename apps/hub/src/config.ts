@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseRegelfil, TOM_REGELFIL, type Regelfil } from '@hub/domain';
@@ -73,6 +73,45 @@ function secret(
   const file = join(dataDir, fileName);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   return { value: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), source: 'file' };
+}
+
+const FS_REASONS: Readonly<Record<string, string>> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device (the disk is full)',
+  EDQUOT: 'the disk quota is exhausted',
+  ENOTDIR: 'a part of the path is not a directory',
+  EEXIST: 'a file of that name is in the way',
+};
+
+const fsReason = (error: unknown): string => {
+  const { code, message } = error as { code?: string; message?: string };
+  return (code && FS_REASONS[code]) ?? message ?? String(error);
+};
+
+/**
+ * The data directory exists (or can be made), is a directory and, when the embedded stores keep their files in it,
+ * takes a write: a read-only or full disk stops the hub at boot naming the cause, not with a driver error later.
+ */
+function checkDataDir(dataDir: string, writable: boolean): string | undefined {
+  try {
+    if (existsSync(dataDir) && !statSync(dataDir).isDirectory())
+      return `HUB_DATA_DIR ${dataDir} is not a directory (it is a file); point it at a directory`;
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    return `HUB_DATA_DIR ${dataDir} cannot be created: ${fsReason(error)}`;
+  }
+  if (!writable) return undefined;
+  const probe = join(dataDir, `.write-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, 'ffb-hub', { flag: 'w' });
+  } catch (error) {
+    return `HUB_DATA_DIR ${dataDir} is not writable: ${fsReason(error)}`;
+  } finally {
+    rmSync(probe, { force: true });
+  }
+  return undefined;
 }
 
 export const JWT_SECRET_FILE = 'hub-jwt-secret';
@@ -152,7 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
   const ur = readUr(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  mkdirSync(dataDir, { recursive: true });
+  const dataDirProblem = checkDataDir(dataDir, storeKind === 'sqlite' || readStoreKind === 'sqlite');
+  if (dataDirProblem) throw new ConfigError([dataDirProblem]);
   const pii = secret(dataDir, PII_KEY_FILE, env['HUB_PII_MASTER_KEY']);
   if (pii.value.length !== 32)
     problems.push('HUB_PII_MASTER_KEY must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)');

@@ -114,10 +114,16 @@ function problemOf(exception: unknown, req: Request): Problem {
     if (status === 404) return make(404, 'HTTP.UKENDT_RUTE', `no route ${req.method} ${req.path}`);
     return make(status, `HTTP.${status}`, typeof body.message === 'string' ? body.message : exception.message);
   }
-  const bodyParser = exception as { type?: string; status?: number };
+  const bodyParser = (exception ?? {}) as { type?: string; status?: number };
   if (bodyParser?.type === 'entity.too.large')
     return make(413, 'HTTP.FOR_STOR', 'the request body is larger than the hub accepts');
   if (bodyParser?.type === 'entity.parse.failed') return make(400, 'HTTP.UGYLDIG_JSON', 'the body is not valid JSON');
+  if (bodyParser?.type === 'charset.unsupported' || bodyParser?.type === 'encoding.unsupported')
+    return make(415, 'HTTP.UGYLDIG_MEDIETYPE', 'the body must be JSON in UTF-8, without a Content-Encoding');
+  // The body parser's other refusals (a body shorter than its Content-Length, an undecodable gzip body): the client's.
+  const { status, expose } = bodyParser as { status?: unknown; expose?: unknown };
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500)
+    return make(400, 'HTTP.UGYLDIG_FORESPOERGSEL', 'the request body could not be read');
   return make(
     500,
     'HTTP.INTERN_FEJL',

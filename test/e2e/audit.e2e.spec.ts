@@ -380,6 +380,10 @@ describe('audit log in production mode (OIDC)', () => {
       expect((await hub.call('GET', '/myndighed/bestillinger', { token: uden })).json.code).toBe(
         'AUTH.FORMAAL_MANGLER',
       );
+      // An erasure too: it is a use of the borger's data that must say why.
+      expect((await hub.call('POST', '/sletning', { token: uden, body: { cpr: CPR_X } })).json.code).toBe(
+        'AUTH.FORMAAL_MANGLER',
+      );
       // A route that touches no borger needs no purpose.
       expect((await hub.call('GET', '/tilbagemeldingspligt/regler', { token: uden })).status).toBe(200);
       // With a purpose, from the token or the header, it is served and recorded.

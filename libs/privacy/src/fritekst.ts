@@ -3,10 +3,7 @@ import type { Ciphertext, PiiVault } from './pii-vault';
 
 /** How an encrypted free text is stored: `ffbpii:1:<borgerId>:<base64 of iv | tag | ciphertext>`. */
 const PREFIX = 'ffbpii:1:';
-const BODY = 'ffbpii:1:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([A-Za-z0-9+/]+={0,2})';
-const ENVELOPE = new RegExp(`^${BODY}$`);
-/** Encrypted texts inside a longer string: a JSON column of a read model, a line of an export. */
-const EMBEDDED = new RegExp(BODY, 'g');
+const ENVELOPE = /^ffbpii:1:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):([A-Za-z0-9+/]+={0,2})$/;
 
 export const erKrypteretTekst = (value: unknown): value is string => typeof value === 'string' && ENVELOPE.test(value);
 
@@ -62,8 +59,10 @@ export class Fritekst {
 
   /**
    * `value` with every encrypted text opened: a copy of plain JSON (objects and arrays), one vault lookup per distinct
-   * borger. Texts of an erased borger read `[slettet]`. An encrypted text inside a longer string (a JSON column) is
-   * opened in place. What was opened is not looked at again, so a text that quotes ciphertext shows it as written.
+   * borger. Texts of an erased borger read `[slettet]`. Only a whole string is opened, never ciphertext inside a
+   * longer one, and what was opened is not looked at again: a text a person wrote that quotes ciphertext is shown as
+   * written, so the hub can never be made to open another borger's text. Call it once per answer (JSON columns
+   * parsed first).
    */
   async afsloer<T>(value: T): Promise<T> {
     const found: Ciphertext[] = [];
@@ -87,7 +86,7 @@ const isPlainObject = (value: object): boolean => {
 
 function collect(value: unknown, found: (text: string) => void): void {
   if (typeof value === 'string') {
-    if (value.includes(PREFIX)) for (const m of value.matchAll(EMBEDDED)) found(m[0]);
+    if (value.startsWith(PREFIX) && ENVELOPE.test(value)) found(value);
   } else if (Array.isArray(value)) {
     for (const element of value) collect(element, found);
   } else if (value !== null && typeof value === 'object' && isPlainObject(value)) {
@@ -96,7 +95,7 @@ function collect(value: unknown, found: (text: string) => void): void {
 }
 
 function replace(value: unknown, open: (text: string) => string): unknown {
-  if (typeof value === 'string') return value.includes(PREFIX) ? value.replace(EMBEDDED, open) : value;
+  if (typeof value === 'string') return value.startsWith(PREFIX) && ENVELOPE.test(value) ? open(value) : value;
   if (Array.isArray(value)) return value.map((element) => replace(element, open));
   if (value !== null && typeof value === 'object' && isPlainObject(value)) {
     const copy: Record<string, unknown> = {};

@@ -1,4 +1,12 @@
-export { openPiiVault, openSqlitePiiVault, type Ciphertext, type PiiVault, type PiiVaultOptions } from './pii-vault';
+export {
+  openPiiVault,
+  openSqlitePiiVault,
+  SletningIGangError,
+  SLETNING_MARK_MS,
+  type Ciphertext,
+  type PiiVault,
+  type PiiVaultOptions,
+} from './pii-vault';
 export { openPostgresPiiVault, type PostgresPiiVaultOptions } from './postgres.pii-vault';
 // The PostgreSQL support every store shares lives in @hub/event-store; re-exported for the stores built on the vault's.
 export {

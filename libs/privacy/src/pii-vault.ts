@@ -44,11 +44,36 @@ export interface PiiVault {
    * A ciphertext that does not open under its borger's key (tampered, or another borger's) throws.
    */
   dekrypterMange(items: readonly Ciphertext[]): Promise<readonly (string | null)[]>;
+  /**
+   * Marks the borger as being erased (POST /sletning, before its checks): until the erasure finishes or is called
+   * off, registering the CPR and encrypting new text for the borger throw SletningIGangError (409), so nothing new is
+   * written under a key about to go. A mark older than SLETNING_MARK_MS (a crashed erasure) counts for nothing.
+   * False for an unknown or erased borger.
+   */
+  paabegyndSletning(borgerId: string): Promise<boolean>;
+  /** Calls an erasure off (its checks refused it): the borger is written to as before. */
+  afbrydSletning(borgerId: string): Promise<void>;
   /** Crypto-shredding: deletes the borger's data key and CPR index. Idempotent. Returns false for an unknown borger. */
   slet(borgerId: string): Promise<boolean>;
   erSlettet(borgerId: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** How long an erasure's mark holds the borger: far longer than an erasure takes, short if one crashed. */
+export const SLETNING_MARK_MS = 60_000;
+
+/** The borger is being erased right now: the request may be retried in a moment (409). */
+export class SletningIGangError extends Error {
+  readonly code = 'BORGER.SLETNING_I_GANG';
+  constructor(readonly borgerId: string) {
+    super('the borger is being erased; nothing new can be recorded about them');
+    this.name = 'SletningIGangError';
+  }
+}
+
+/** Whether a mark set at `since` (ISO) still holds at `now` (ms). */
+export const markHolds = (since: string | null | undefined, now: number): boolean =>
+  since != null && now - Date.parse(since) < SLETNING_MARK_MS;
 
 export interface Ciphertext {
   readonly borgerId: string;
@@ -83,10 +108,14 @@ export function openSqlitePiiVault(options: PiiVaultOptions & { readonly file: s
       data_key    BLOB,
       cpr         BLOB,
       created_at  TEXT NOT NULL,
-      erased_at   TEXT
+      erased_at   TEXT,
+      erasing_since TEXT
     );
     CREATE TABLE IF NOT EXISTS vault_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL);
   `);
+  // Vault files from before erasure marks get the column.
+  const columns = db.prepare('PRAGMA table_info(borger)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'erasing_since')) db.exec('ALTER TABLE borger ADD COLUMN erasing_since TEXT');
   const check = db.prepare('SELECT sealed FROM vault_check WHERE id = 1').get() as { sealed: Buffer } | undefined;
   if (!check) {
     db.prepare('INSERT INTO vault_check (id, sealed) VALUES (1, ?)').run(sealVaultCheck(keys));
@@ -94,18 +123,24 @@ export function openSqlitePiiVault(options: PiiVaultOptions & { readonly file: s
     db.close();
     throw wrongMasterKey(options.file);
   }
-  const byIndex = db.prepare<[Buffer], { borger_id: string }>('SELECT borger_id FROM borger WHERE cpr_index = ?');
+  const byIndex = db.prepare<[Buffer], { borger_id: string; erasing_since: string | null }>(
+    'SELECT borger_id, erasing_since FROM borger WHERE cpr_index = ?',
+  );
+  const mark = db.prepare('UPDATE borger SET erasing_since = ? WHERE borger_id = ? AND erased_at IS NULL');
+  const unmark = db.prepare('UPDATE borger SET erasing_since = NULL WHERE borger_id = ?');
   const insert = db.prepare(
     'INSERT INTO borger (borger_id, cpr_index, data_key, cpr, created_at) VALUES (?, ?, ?, ?, ?)',
   );
-  const byId = db.prepare<[string], { data_key: Buffer | null; cpr: Buffer | null; erased_at: string | null }>(
-    'SELECT data_key, cpr, erased_at FROM borger WHERE borger_id = ?',
-  );
+  const byId = db.prepare<
+    [string],
+    { data_key: Buffer | null; cpr: Buffer | null; erased_at: string | null; erasing_since: string | null }
+  >('SELECT data_key, cpr, erased_at, erasing_since FROM borger WHERE borger_id = ?');
   const erase = db.prepare(
     'UPDATE borger SET cpr_index = NULL, data_key = NULL, cpr = NULL, erased_at = ? WHERE borger_id = ?',
   );
   const register = db.transaction((index: Buffer, cpr: string, newId: () => string) => {
     const existing = byIndex.get(index);
+    if (existing && markHolds(existing.erasing_since, Date.now())) throw new SletningIGangError(existing.borger_id);
     if (existing) return { borgerId: existing.borger_id, ny: false };
     const borgerId = newId();
     const secrets = newBorgerSecrets(keys, borgerId, cpr);
@@ -138,6 +173,7 @@ export function openSqlitePiiVault(options: PiiVaultOptions & { readonly file: s
       return key ? openText(key, borgerId, ciphertext) : null;
     },
     async krypterMange(borgerId, plaintexts) {
+      if (markHolds(byId.get(borgerId)?.erasing_since, Date.now())) throw new SletningIGangError(borgerId);
       const key = dataKey(borgerId);
       return key ? plaintexts.map((text) => sealText(key, borgerId, text)) : null;
     },
@@ -148,6 +184,13 @@ export function openSqlitePiiVault(options: PiiVaultOptions & { readonly file: s
         const key = keys.get(borgerId);
         return key ? openText(key, borgerId, ciphertext) : null;
       });
+    },
+    async paabegyndSletning(borgerId) {
+      // Real time, like markHolds: the mark is about this process's work, not the hub's (possibly simulated) clock.
+      return mark.run(new Date().toISOString(), borgerId).changes === 1;
+    },
+    async afbrydSletning(borgerId) {
+      unmark.run(borgerId);
     },
     async slet(borgerId) {
       const row = byId.get(borgerId);

@@ -1,5 +1,5 @@
 import { erGyldigtCpr, kontrollerCpr } from '@hub/domain';
-import type { PiiVault, PiiVaultOptions } from './pii-vault';
+import { markHolds, SletningIGangError, type PiiVault, type PiiVaultOptions } from './pii-vault';
 import { createTablesOnce, openPostgresPool, pgError, quotedSchema } from '@hub/event-store';
 import {
   blindIndex,
@@ -27,6 +27,7 @@ interface KeyRow {
   readonly data_key: Buffer | null;
   readonly cpr: Buffer | null;
   readonly erased_at: string | null;
+  readonly erasing_since: string | null;
 }
 
 /** Attempts of register-or-find: a conflict is followed by a find, which misses only if that borger was erased since. */
@@ -70,8 +71,11 @@ export async function openPostgresPiiVault(options: PostgresPiiVaultOptions): Pr
           data_key    bytea,
           cpr         bytea,
           created_at  text NOT NULL,
-          erased_at   text
+          erased_at   text,
+          erasing_since text
         )`);
+        // Vaults from before erasure marks get the column.
+        await client.query(`ALTER TABLE ${borger} ADD COLUMN IF NOT EXISTS erasing_since text`);
         await client.query(`CREATE TABLE IF NOT EXISTS ${s}.pii_vault_check (
           id integer PRIMARY KEY CHECK (id = 1), sealed bytea NOT NULL)`);
         await client.query(`INSERT INTO ${s}.pii_vault_check (id, sealed) VALUES (1, $1) ON CONFLICT DO NOTHING`, [
@@ -90,8 +94,11 @@ export async function openPostgresPiiVault(options: PostgresPiiVaultOptions): Pr
     (await pool.query<{ borger_id: string }>(`SELECT borger_id FROM ${borger} WHERE cpr_index = $1`, [index])).rows[0]
       ?.borger_id ?? null;
   const keyRow = async (borgerId: string): Promise<KeyRow | undefined> =>
-    (await pool.query<KeyRow>(`SELECT data_key, cpr, erased_at FROM ${borger} WHERE borger_id = $1`, [borgerId]))
-      .rows[0];
+    (
+      await pool.query<KeyRow>(`SELECT data_key, cpr, erased_at, erasing_since FROM ${borger} WHERE borger_id = $1`, [
+        borgerId,
+      ])
+    ).rows[0];
   const dataKey = async (borgerId: string): Promise<Buffer | null> =>
     unwrapDataKey(keys, borgerId, (await keyRow(borgerId))?.data_key ?? null);
 
@@ -103,6 +110,8 @@ export async function openPostgresPiiVault(options: PostgresPiiVaultOptions): Pr
       return run('registrerBorger', async () => {
         for (let attempt = 1; attempt <= REGISTER_ATTEMPTS; attempt++) {
           const existing = await findByIndex(index);
+          if (existing && markHolds((await keyRow(existing))?.erasing_since, Date.now()))
+            throw new SletningIGangError(existing);
           if (existing) return { borgerId: existing, ny: false };
           const borgerId = newId();
           const secrets = newBorgerSecrets(keys, borgerId, cpr);
@@ -136,7 +145,9 @@ export async function openPostgresPiiVault(options: PostgresPiiVaultOptions): Pr
       }),
     krypterMange: (borgerId, plaintexts) =>
       run('krypter', async () => {
-        const key = await dataKey(borgerId);
+        const row = await keyRow(borgerId);
+        if (markHolds(row?.erasing_since, Date.now())) throw new SletningIGangError(borgerId);
+        const key = unwrapDataKey(keys, borgerId, row?.data_key ?? null);
         return key ? plaintexts.map((text) => sealText(key, borgerId, text)) : null;
       }),
     dekrypterMange: (items) =>
@@ -152,6 +163,19 @@ export async function openPostgresPiiVault(options: PostgresPiiVaultOptions): Pr
           const key = keyOf.get(borgerId);
           return key ? openText(key, borgerId, ciphertext) : null;
         });
+      }),
+    paabegyndSletning: (borgerId) =>
+      run('paabegyndSletning', async () => {
+        const marked = await pool.query(
+          `UPDATE ${borger} SET erasing_since = $1 WHERE borger_id = $2 AND erased_at IS NULL`,
+          // Real time, like markHolds: the mark is about this process's work, not the hub's (possibly simulated) clock.
+          [new Date().toISOString(), borgerId],
+        );
+        return marked.rowCount === 1;
+      }),
+    afbrydSletning: (borgerId) =>
+      run('afbrydSletning', async () => {
+        await pool.query(`UPDATE ${borger} SET erasing_since = NULL WHERE borger_id = $1`, [borgerId]);
       }),
     slet: (borgerId) =>
       run('slet', async () => {

@@ -8,7 +8,7 @@ import { openSqliteCheckpointStore, type CheckpointStore } from './checkpoint.st
 import { storeMappingContext, toIntegrationMessages } from './integration-events/map-event';
 import { createKafka, type KafkaClientConfig } from './kafkajs/kafka-client';
 import { createKafkaPublisher } from './kafkajs/kafkajs.publisher';
-import { startRelay, type Relay, type RelayOptions } from './relay';
+import { startRelay, UnmappableEventError, type Relay, type RelayOptions } from './relay';
 import {
   accepteret,
   domainWriter,
@@ -92,7 +92,7 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
   const relayWith = (
     config: KafkaClientConfig,
     topics: TopicNames,
-    options: Pick<RelayOptions, 'maxRecordsPerSend' | 'afterAcknowledged'> = {},
+    options: Pick<RelayOptions, 'maxRecordsPerSend' | 'afterAcknowledged' | 'afsloer'> = {},
   ) => {
     const publisher = createKafkaPublisher(createKafka(config), config);
     const relay = startRelay({
@@ -335,6 +335,34 @@ describe('relay against a Kafka-protocol broker (librdkafka mock cluster)', () =
     await expect(second.done).rejects.toThrow('disk full');
     expect(second.stats().checkpoint).toBe(0);
     await second.stop();
+  }, 60_000);
+
+  it('sends what afsloer opens; stops at an event whose text does not open, after sending everything before it', async () => {
+    const topics = topicNames('open.');
+    await helIndsats(domainWriter(store), nyIndsats());
+    const log = await store.readAll();
+    const status = log.find((e) => e.type === 'StatusSendt');
+    expect(status).toBeDefined();
+    const opened = relayWith(mockClusterConfig(mock.brokers), topics, {
+      // Marks what it opened; refuses (as a GCM failure would) the status, so the batch's bulk call fails too.
+      afsloer: async <T>(value: T): Promise<T> => {
+        const text = JSON.stringify(value);
+        if (text.includes('"statusId"')) throw new Error('Unsupported state or unable to authenticate data');
+        return JSON.parse(text.replace(/"bestillingId":/g, '"aabnet":true,"bestillingId":')) as T;
+      },
+    });
+    await expect(opened.done).rejects.toThrow(UnmappableEventError);
+    await expect(opened.done).rejects.toMatchObject({ position: status?.position, eventType: 'StatusSendt' });
+    expect(await checkpoints.load()).toBe((status?.position as number) - 1);
+    const expected = (await expectedRecords(store, topics)).filter(
+      (e) => (log.find((l) => l.eventId === e.id)?.position as number) < (status?.position as number),
+    );
+    const sent = await published(mock.bootstrap, 'open.');
+    expect(sent.map((r) => `${r.topic} ${r.headers['ce_id']}`).sort()).toEqual(
+      expected.map((e) => `${e.topic} ${e.id}`).sort(),
+    );
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((r) => (r.payload ?? '').includes('"aabnet":true'))).toBe(true);
   }, 60_000);
 
   it('runs afterAcknowledged on every acknowledged send before its checkpoint; a failure stops it unchecked', async () => {

@@ -246,7 +246,28 @@ export function startRelay(options: RelayOptions): Relay {
       }
     }
     const data = mapped.map(({ messages }) => messages.map((m) => m.data));
-    const opened = options.afsloer ? await options.afsloer(data) : data;
+    let opened = data;
+    if (options.afsloer) {
+      const afsloer = options.afsloer;
+      try {
+        opened = await afsloer(data);
+      } catch (error) {
+        if (isUnavailable(error)) throw error;
+        // Some text does not open (tampered, or a vault that does not match the log): find the event, send what
+        // comes before it, and stop there like at an event that cannot be mapped.
+        opened = [];
+        for (const [i, messages] of data.entries()) {
+          try {
+            opened.push(await afsloer(messages));
+          } catch (cause) {
+            if (isUnavailable(cause)) throw cause;
+            unmappable = { event: (mapped[i] as (typeof mapped)[number]).event, error: cause };
+            mapped.length = i;
+            break;
+          }
+        }
+      }
+    }
     let pending: OutboundRecord[] = [];
     let bytes = 0;
     let last = dispatched;

@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 /** The route prefixes whose every operation touches a borger (the interceptor's borger controllers). */
-const BORGER_PATHS = ['/bestillinger', '/delmaal', '/myndighed/', '/udfoerer/', '/observationer'];
+const BORGER_PATHS = ['/bestillinger', '/delmaal', '/myndighed/', '/udfoerer/', '/observationer', '/sletning'];
 
 /**
  * Documents the `Purpose` header on every operation that touches a borger: the audit log records it when the token

@@ -21,8 +21,8 @@ import { HttpProblem } from '../http/problem';
 import { ProblemDto } from '../http/openapi.dto';
 import { ReadSide } from '../read-models/read-side';
 import { EVENT_STORE, PII_VAULT } from '../tokens';
-import { AuditRecorder } from './audit.recorder';
-import type { AuditableRequest } from './audit.interceptor';
+import { AuditRecorder, type Use } from './audit.recorder';
+import { AUDIT_OPTIONS, type AuditableRequest, type AuditOptions } from './audit.interceptor';
 import { IndsigtDto } from './indsigt.dto';
 import { resolvePurpose } from './purpose';
 
@@ -80,6 +80,7 @@ export class SletningController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PII_VAULT) private readonly vault: PiiVault,
     @Inject(CLOCK) private readonly clock: HubClock,
+    @Inject(AUDIT_OPTIONS) private readonly audit: AuditOptions,
   ) {}
 
   @Post()
@@ -95,28 +96,44 @@ export class SletningController {
     @Body() body: SletningDto,
   ): Promise<SletningSvarDto> {
     const kommunekode = caller.kommunekode as string;
-    const purpose = resolvePurpose('hs256', caller.purpose, req.headers['purpose']);
+    const purpose = resolvePurpose(this.audit.authMode, caller.purpose, req.headers['purpose']);
     const borgerId = await this.vault.findBorger(body.cpr.replace('-', ''));
     if (!borgerId) throw ukendt();
-    const bestillinger = await this.bestillingerAf(borgerId);
-    if (!bestillinger.some((b) => b.kommunekode === kommunekode)) throw ukendt();
-    const andre = bestillinger.filter((b) => b.kommunekode !== kommunekode);
-    if (andre.length > 0)
-      throw new DomainError('rule', [
-        {
-          code: Fejlkode.borgerAndenKommune,
-          message: 'another kommune has bestillinger for this borger; each kommune cannot erase what another holds',
-        },
-      ]);
-    const [aktiv, ...flere] = bestillinger
-      .filter((b) => !ENDT.has(b.fase))
-      .map((b): Violation => ({
-        code: Fejlkode.borgerAktivIndsats,
-        field: 'cpr',
-        message: `bestilling ${b.bestillingId} is ${b.fase}: end the indsats (afslutning or annullering) before erasing the borger`,
-        expected: 'every bestilling afsluttet, annulleret or afvist',
-      }));
-    if (aktiv) throw new DomainError('rule', [aktiv, ...flere]);
+    const use: Use = {
+      caller,
+      action: 'skriv',
+      channel: { kind: 'http', method: 'POST', route: '/sletning' },
+      purpose,
+      correlationId: String(req.id),
+    };
+    const borger = { borgere: new Set([borgerId]), bestillinger: new Set<string>(), delmaal: new Set<string>() };
+    // A retry after a crash between the event and the key deletion finishes the erasure the event records.
+    const recorded = (await this.store.readStream(toBorgerStreamId(borgerId))).find((e) => e.type === 'BorgerSlettet');
+    if (recorded) {
+      const data = recorded.data as BorgerSlettet['data'];
+      if (data.kommunekode !== kommunekode) throw ukendt();
+      await this.recorder.record(use, borger);
+      await this.vault.slet(borgerId);
+      return {
+        borgerId,
+        slettet: data.slettet,
+        bestillinger: data.bestillinger.map((b) => b.bestillingId),
+        position: recorded.position,
+      };
+    }
+    // From here until the key is gone nothing new is written for the borger (409 BORGER.SLETNING_I_GANG): the checks
+    // below see every bestilling, and no text is encrypted under the key about to go.
+    if (!(await this.vault.paabegyndSletning(borgerId))) throw ukendt();
+    let bestillinger: (SlettetBestilling & { readonly fase: string })[];
+    try {
+      bestillinger = await this.bestillingerAf(borgerId);
+      this.kontroller(bestillinger, kommunekode);
+      // Recorded before anything changes: an erasure that cannot be logged does not happen.
+      await this.recorder.record(use, borger);
+    } catch (error) {
+      await this.vault.afbrydSletning(borgerId);
+      throw error;
+    }
     const slettet = this.clock().toISOString();
     const event: BorgerSlettet = {
       type: 'BorgerSlettet',
@@ -131,12 +148,11 @@ export class SletningController {
         })),
       },
     };
-    const eventId = uuidV5(`borger-slettet:${borgerId}`, SLETNING_NS);
     const appended = await this.store.appendToStream(
       toBorgerStreamId(borgerId),
       [
         {
-          eventId,
+          eventId: uuidV5(`borger-slettet:${borgerId}`, SLETNING_NS),
           type: event.type,
           data: event.data,
           metadata: {
@@ -152,16 +168,6 @@ export class SletningController {
     );
     // The event is in the log before the key goes: a crash here leaves a retry that finishes the erasure.
     await this.vault.slet(borgerId);
-    await this.recorder.record(
-      {
-        caller,
-        action: 'skriv',
-        channel: { kind: 'http', method: 'POST', route: '/sletning' },
-        purpose,
-        correlationId: String(req.id),
-      },
-      { borgere: new Set([borgerId]), bestillinger: new Set(), delmaal: new Set() },
-    );
     this.logger.log({ msg: 'borger erased', position: appended.lastPosition, bestillinger: bestillinger.length });
     return {
       borgerId,
@@ -169,6 +175,27 @@ export class SletningController {
       bestillinger: bestillinger.map((b) => b.bestillingId),
       position: appended.lastPosition,
     };
+  }
+
+  /** The erasure's rules: the caller's kommune has the borger's bestillinger, no other kommune has any, all ended. */
+  private kontroller(bestillinger: readonly (SlettetBestilling & { readonly fase: string })[], kommunekode: string) {
+    if (!bestillinger.some((b) => b.kommunekode === kommunekode)) throw ukendt();
+    if (bestillinger.some((b) => b.kommunekode !== kommunekode))
+      throw new DomainError('rule', [
+        {
+          code: Fejlkode.borgerAndenKommune,
+          message: 'another kommune has bestillinger for this borger; each kommune cannot erase what another holds',
+        },
+      ]);
+    const [aktiv, ...flere] = bestillinger
+      .filter((b) => !ENDT.has(b.fase))
+      .map((b): Violation => ({
+        code: Fejlkode.borgerAktivIndsats,
+        field: 'cpr',
+        message: `bestilling ${b.bestillingId} is ${b.fase}: end the indsats (afslutning or annullering) before erasing the borger`,
+        expected: 'every bestilling afsluttet, annulleret or afvist',
+      }));
+    if (aktiv) throw new DomainError('rule', [aktiv, ...flere]);
   }
 
   /**

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { DomainError } from '@hub/domain';
 import { EventStoreError, StoreUnavailableError, WrongExpectedRevisionError } from '@hub/event-store';
+import { SletningIGangError } from '@hub/privacy';
 import { AccessDeniedError } from '../commands/access';
 import { HttpProblem, problemType, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 
@@ -90,6 +91,8 @@ function problemOf(exception: unknown, req: Request): Problem {
         : 'another write to the same stream came first; read it again and retry',
     );
   }
+  if (exception instanceof SletningIGangError)
+    return make(409, exception.code, 'the borger is being erased right now; nothing was written');
   if (exception instanceof StoreUnavailableError)
     return make(503, exception.code, 'the event store is unavailable; nothing was written');
   // Any other store error (an invalid append, an event id stored twice) is the hub's own bug, never the client's.

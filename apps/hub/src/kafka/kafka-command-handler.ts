@@ -1,3 +1,4 @@
+import { SletningIGangError } from '@hub/privacy';
 import { DomainError, erUuid, toBestillingStreamId, toDelmaalStreamId } from '@hub/domain';
 import {
   EventStoreError,
@@ -182,6 +183,8 @@ function classify(error: unknown): unknown {
   if (error instanceof WrongExpectedRevisionError) {
     return new TransientMessageError(error.code, 'a concurrent write came first', CONFLICT_ATTEMPTS);
   }
+  // Erased or not, the borger's state is settled within a minute: retried until then.
+  if (error instanceof SletningIGangError) return new TransientMessageError(error.code, error.message, null);
   if (error instanceof StoreUnavailableError || isUnavailable(error)) {
     // The store or the PII vault cannot be used right now (SQLITE_BUSY, IOERR, FULL, …): retried without a limit,
     // so an outage never turns a valid command into a reject.

@@ -9,6 +9,7 @@ import { Parties } from '../auth/parties';
 import type { Principal } from '../auth/token-verifier';
 import { ProblemDto } from '../http/openapi.dto';
 import { UuidParam } from '../http/uuid.pipe';
+import { FritekstAabnet } from '../http/fritekst.interceptor';
 import { ReadSide } from './read-side';
 import {
   BestillingerQuery,
@@ -170,6 +171,7 @@ export class UdfoererController {
   }
 
   @Get('bestillinger/:bestillingId/status-forslag')
+  @FritekstAabnet()
   @ApiOperation({ summary: 'A status draft: per active indsatsmål the konklusioner of its delmål, to edit and send' })
   @ApiOkResponse(LIST)
   @ApiResponse({ status: 404, type: ProblemDto })

@@ -10,5 +10,5 @@ export { uuidV5 } from './uuid-v5';
 export { openPostgresEventStore } from './postgres/postgres.event-store';
 export type { PostgresEventStore, PostgresEventStoreOptions } from './postgres/postgres.event-store';
 export { POSTGRES_SCHEMA_VERSION } from './postgres/postgres.schema';
-export { createTablesOnce, openPostgresPool, pgError, quotedSchema } from './postgres-support';
+export { createTablesOnce, openPostgresPool, pgError, quotedSchema, survivePostgresErrors } from './postgres-support';
 export type { PostgresPoolOptions, StoreLocation } from './postgres-support';

@@ -45,10 +45,19 @@ export function openPostgresPool(options: PostgresPoolOptions): Pool {
     keepAlive: true,
     options: '-c synchronous_commit=on',
   });
-  // An idle connection the server ends (restart, pg_terminate_backend) is dropped by the pool; without a listener
-  // the 'error' event would end the process.
-  pool.on('error', () => undefined);
+  survivePostgresErrors(pool);
   return pool;
+}
+
+/**
+ * A connection the server ends (restart, crash, pg_terminate_backend) emits 'error': on the pool while it is idle
+ * there, on its client while checked out between queries (a transaction's JavaScript between two statements). With no
+ * listener either would end the process. The query in flight, if any, rejects on its own; the pool drops the dead
+ * connection and opens a new one on the next request.
+ */
+export function survivePostgresErrors(pool: Pool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
 }
 
 /**

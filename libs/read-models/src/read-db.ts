@@ -1,3 +1,4 @@
+import { survivePostgresErrors } from '@hub/event-store';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Pool } from 'pg';
@@ -36,9 +37,8 @@ export async function openPostgresReadDb(url: string, schema = 'public'): Promis
     connectionTimeoutMillis: 5000,
     keepAlive: true,
   });
-  // An idle connection the server ends (a restart, a failover, pg_terminate_backend) is an 'error' event on the pool:
-  // without a listener it would end the process. The pool drops that client and the next query connects anew.
-  pool.on('error', () => undefined);
+  // A connection the server ends, idle in the pool or checked out by a transaction, must not end the process.
+  survivePostgresErrors(pool);
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);

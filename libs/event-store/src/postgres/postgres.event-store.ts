@@ -15,6 +15,7 @@ import { validateAppend, type ValidatedEvent } from '../validate-append';
 import { isConnectionError, isUniqueViolation, toStoreError } from './postgres-errors';
 import { importRecorded } from './postgres-import';
 import { AppendListener } from './postgres-listener';
+import { survivePostgresErrors } from '../postgres-support';
 import { migrate, schemaNames, type SchemaNames } from './postgres.schema';
 
 export interface PostgresEventStoreOptions {
@@ -73,9 +74,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     keepAlive: true,
   };
   const pool = new Pool({ ...config, max: options.poolSize ?? 10 });
-  // An idle connection that the server ends (restart, pg_terminate_backend) is dropped by the pool; without a
-  // listener the 'error' event would end the process.
-  pool.on('error', () => undefined);
+  survivePostgresErrors(pool);
   const listener = new AppendListener(config, names.channel);
 
   try {

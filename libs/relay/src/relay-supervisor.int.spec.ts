@@ -159,6 +159,46 @@ describe('a supervised relay', () => {
     expect(JSON.stringify(health)).not.toContain('personal data');
   });
 
+  it('reports down while the broker leaves a send unacknowledged (away, frozen), and ok once it answers', async () => {
+    await helIndsats(domainWriter(store), nyIndsats('0101', 'tilbud-1'));
+    let answer: (() => void) | undefined;
+    const publisher: Publisher = {
+      // The first send hangs as it would against a frozen broker, until the test lets it through.
+      send: () => new Promise<void>((resolve) => (answer ??= resolve)),
+      close: async () => undefined,
+    };
+    supervised = superviseRelay(
+      () =>
+        startRelay({
+          store,
+          publisher,
+          checkpoints: memoryCheckpoints(0),
+          topics,
+          source: 'urn:test',
+          laesCpr: () => null,
+        }),
+      { unacknowledgedMs: 300 },
+    );
+    const relay = supervised;
+    expect(relay.health().state).toBe('ok');
+    const down = await eventually(
+      async () => relay.health(),
+      (h) => h.state === 'down',
+      5_000,
+      'down',
+    );
+    expect(down).toMatchObject({ code: 'KAFKA.UBESVARET', checkpoint: 0 });
+    expect(down.waitingSince).toBeLessThanOrEqual(Date.now() - 300);
+    (answer as () => void)();
+    await eventually(
+      () => relay.lag(),
+      (lag) => lag === 0,
+      10_000,
+      'caught up',
+    );
+    expect(relay.health().state).toBe('ok');
+  });
+
   it('reports blocked at the position and topic of a send the broker refuses, and goes on once it is accepted', async () => {
     const writer = domainWriter(store);
     await helIndsats(writer, nyIndsats('0101', 'tilbud-1'));

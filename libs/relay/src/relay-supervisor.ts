@@ -39,7 +39,13 @@ const errorCode = (error: unknown): string => {
  */
 export function superviseRelay(
   start: () => Relay,
-  options: { readonly retry?: BackoffOptions; readonly logger?: Logger; readonly lag?: () => Promise<number> } = {},
+  options: {
+    readonly retry?: BackoffOptions;
+    readonly logger?: Logger;
+    readonly lag?: () => Promise<number>;
+    /** A send the broker has not acknowledged for this long makes the relay `down` (default 10 s). */
+    readonly unacknowledgedMs?: number;
+  } = {},
 ): SupervisedRelay {
   const logger = options.logger ?? silentLogger;
   const stopping = new AbortController();
@@ -120,6 +126,16 @@ export function superviseRelay(
           code,
           position,
           topics,
+          restarts,
+        };
+      }
+      const waiting = stats?.waitingSince === undefined ? 0 : Date.now() - stats.waitingSince;
+      if (waiting > (options.unacknowledgedMs ?? 10_000)) {
+        return {
+          ...stats,
+          state: 'down',
+          reason: `the broker has not acknowledged a send for ${Math.round(waiting / 1000)} s (away or unreachable; retrying)`,
+          code: 'KAFKA.UBESVARET',
           restarts,
         };
       }

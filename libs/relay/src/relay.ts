@@ -62,6 +62,11 @@ export interface RelayStats {
   readonly failedSends: number;
   /** Set while the broker refuses the send in flight with a non-retriable error; cleared once it is acknowledged. */
   readonly blocked?: RelayBlock;
+  /**
+   * When the send in flight was first tried (epoch ms), while the broker has not acknowledged it: a broker that is
+   * away (down, frozen, unreachable) shows as a send waiting ever longer, before any timeout fails it.
+   */
+  readonly waitingSince?: number;
 }
 
 /**
@@ -155,8 +160,10 @@ export function startRelay(options: RelayOptions): Relay {
   let recordsSent = 0;
   let failedSends = 0;
   let blocked: RelayBlock | undefined;
+  let waitingSince: number | undefined;
 
   const sendUntilAcknowledged = async (records: readonly OutboundRecord[], from: number): Promise<void> => {
+    waitingSince = Date.now();
     for (let attempt = 1; ; attempt++) {
       if (stopping.signal.aborted) throw new Stopped();
       try {
@@ -164,6 +171,7 @@ export function startRelay(options: RelayOptions): Relay {
         await untilAborted(publisher.send(records), stopping.signal);
         if (attempt > 1) logger.info('relay: broker acknowledged again', { attempts: attempt, checkpoint });
         blocked = undefined;
+        waitingSince = undefined;
         recordsSent += records.length;
         return;
       } catch (error) {
@@ -349,7 +357,13 @@ export function startRelay(options: RelayOptions): Relay {
     done,
     // Not clamped: a negative lag means the store is behind the checkpoint (restored or reset) and must be seen.
     lag: async () => (await store.headPosition()) - checkpoint,
-    stats: () => ({ checkpoint, recordsSent, failedSends, ...(blocked ? { blocked } : {}) }),
+    stats: () => ({
+      checkpoint,
+      recordsSent,
+      failedSends,
+      ...(blocked ? { blocked } : {}),
+      ...(waitingSince === undefined ? {} : { waitingSince }),
+    }),
     stop: async () => {
       stopping.abort();
       await subscription?.stop();

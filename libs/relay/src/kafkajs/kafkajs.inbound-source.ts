@@ -115,11 +115,17 @@ export function createKafkaInboundSource(
   };
 }
 
-function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+/**
+ * Kafka headers as text. A header sent without a value (null) is left out, as if absent: read as the text "null" it
+ * made every value-less ce_id the same id, and all but the first such message were dropped as duplicates, unseen
+ * (found by the campaign's hostile input).
+ */
+export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value !== undefined) out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+    if (value !== undefined && value !== null)
+      out[name] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
   }
   return out;
 }

@@ -38,12 +38,13 @@ export interface IdempotencyOptions {
   /**
    * A pending claim older than this belongs to a request that died with its process; a retry may take it over.
    * Server-assigned ids are derived from the key (command-executor.ts), so even then a command cannot create twice.
-   * Default 10 minutes.
+   * Default 30 s: far longer than a command takes, short enough that a client retrying after a crashed hub (the
+   * reliability campaign's case) is not refused with 409 for long.
    */
   readonly staleClaimMs?: number;
 }
 
-export const IDEMPOTENCY_DEFAULTS = { retentionMs: 24 * 3600_000, staleClaimMs: 10 * 60_000, purgeEveryMs: 3600_000 };
+export const IDEMPOTENCY_DEFAULTS = { retentionMs: 24 * 3600_000, staleClaimMs: 30_000, purgeEveryMs: 3600_000 };
 
 /** Opens the store where `location` says: `{ kind: 'sqlite', file }` or `{ kind: 'postgres', connectionString, schema }`. */
 export async function openIdempotencyStore(

@@ -2,37 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../apps/hub/src/config';
-import { runDataDirFaults } from '../campaign/data-dir';
-import { runFuzz } from '../campaign/fuzz';
 import { rawRequest } from '../campaign/http-raw';
 import { startHub, UDEN_REGLER, type RunningHub } from './support/hub';
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
-
-describe('reliability campaign: hostile input and data-directory faults (issue 10)', () => {
-  it('hostile HTTP requests and Kafka messages: no 5xx, problem+json, nothing stored on rejection, no crash', async () => {
-    const summary = await runFuzz({ runs: 150, kafkaRuns: 50, seed: 10, log: print });
-    // OPEN (not fixed yet): a few hostile Kafka messages (about 3 in 50) end neither on the dead-letter topic nor in
-    // the log, with no hub log line; the consumer keeps going (the canary after them is applied). Printed, not
-    // asserted, until it is understood; every other property is.
-    const unaccounted = /neither dead-lettered nor applied|every hostile message dead-lettered or applied not reached/;
-    for (const line of summary.failures.filter((f) => unaccounted.test(f))) print(`OPEN ${line}`);
-    expect(summary.failures.filter((f) => !unaccounted.test(f))).toEqual([]);
-    expect(summary.requests).toBe(150);
-    expect(summary.kafkaMessages).toBe(50);
-    expect(summary.server5xx).toBe(0);
-    expect(summary.stateChanges).toBe(0);
-    expect(summary.crashes).toBe(0);
-  }, 150_000);
-
-  it('a read-only, full or misplaced data dir: a refusal naming it, or 503 and nothing lost', async () => {
-    const { cases } = await runDataDirFaults(print);
-    for (const c of cases.filter((c) => c.skipped)) print(`SKIPPED ${c.name}: ${c.detail}`);
-    expect(cases.filter((c) => !c.ok && !c.skipped)).toEqual([]);
-    expect(cases.length).toBe(4);
-  }, 120_000);
-});
-
+// The campaign itself (hostile input and data-dir faults among its parts) runs in campaign.e2e.spec.ts.
 describe('what the campaign found (regressions)', () => {
   let hub: RunningHub;
   let tilbud: string;

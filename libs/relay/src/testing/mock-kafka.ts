@@ -10,6 +10,8 @@ export interface MockKafka {
   /** `127.0.0.1:PORT`. */
   readonly bootstrap: string;
   readonly brokers: readonly string[];
+  /** The broker's process: SIGSTOP freezes it (an outage that keeps its data), SIGCONT lets it go on. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,7 @@ export async function startMockKafka(options: { readonly startTimeoutMs?: number
     });
     // Keep draining stderr so a chatty librdkafka never blocks on a full pipe.
     child.stderr?.resume();
-    return { bootstrap, brokers: [bootstrap], stop };
+    return { bootstrap, brokers: [bootstrap], pid: child.pid as number, stop };
   } catch (error) {
     await stop();
     throw error;

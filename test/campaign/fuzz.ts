@@ -135,7 +135,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       const label = `#${i} ${attack.kind} ${request.method} ${request.path.slice(0, 120)}`;
       if ('error' in response) {
         summary.status['no-answer'] = (summary.status['no-answer'] ?? 0) + 1;
-        fail(`${label}: no answer (${response.error})`);
+        const sent = request.headers.map(([n, v]) => `${n}: ${JSON.stringify(String(v).slice(0, 30))}`).join('; ');
+        fail(`${label}: no answer (${response.error}) [${sent}; body ${request.body?.length ?? 0} B]`);
         continue;
       }
       const { status } = response;

@@ -598,19 +598,20 @@ async function fuzzKafka(
   } finally {
     await publisher.close();
   }
-  // A valid command after the garbage: it must still be applied.
+  // A valid command after the garbage: it must still be applied. A new bestilling, valid whatever the HTTP attacks did
+  // to the seeded one (a long run's valid afslutning made a VUM-observation on it a rightful refusal).
   const canary = `fuzz-canary-${randomUUID()}`;
   await produce(bootstrap, {
-    topic: TILBUD_TOPIC,
-    key: ids.bestilling,
+    topic: KOMMUNE_TOPIC,
+    key: canary,
     headers: {
       ce_specversion: '1.0',
       ce_id: canary,
-      ce_type: 'dk.ffb.kommando.registrervumobservation.v1',
+      ce_type: 'dk.ffb.kommando.afgivbestilling.v1',
       ce_source: 'urn:fuzz',
       'content-type': 'application/json',
     },
-    value: JSON.stringify({ bestillingId: ids.bestilling, ...vumObservation({ tekst: 'Efter støjen.' }) }),
+    value: JSON.stringify(bestilling({ cpr: '3112994321' })),
   });
   log(`fuzz: ${attacks.length} Kafka messages and a canary produced`);
   const causes = db.prepare('SELECT metadata FROM events WHERE position > ?');

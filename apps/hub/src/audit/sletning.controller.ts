@@ -148,23 +148,25 @@ export class SletningController {
         })),
       },
     };
-    const appended = await this.store.appendToStream(
-      toBorgerStreamId(borgerId),
-      [
-        {
-          eventId: uuidV5(`borger-slettet:${borgerId}`, SLETNING_NS),
-          type: event.type,
-          data: event.data,
-          metadata: {
-            schemaVersion: CURRENT_SCHEMA_VERSION,
-            occurredAt: slettet,
-            correlationId: String(req.id),
-            causationId: String(req.id),
-            actor: { party: caller.party, subject: caller.subject, kommunekode },
+    const appended = await this.appendOrCallOff(borgerId, () =>
+      this.store.appendToStream(
+        toBorgerStreamId(borgerId),
+        [
+          {
+            eventId: uuidV5(`borger-slettet:${borgerId}`, SLETNING_NS),
+            type: event.type,
+            data: event.data,
+            metadata: {
+              schemaVersion: CURRENT_SCHEMA_VERSION,
+              occurredAt: slettet,
+              correlationId: String(req.id),
+              causationId: String(req.id),
+              actor: { party: caller.party, subject: caller.subject, kommunekode },
+            },
           },
-        },
-      ],
-      { expectedRevision: 'any' },
+        ],
+        { expectedRevision: 'any' },
+      ),
     );
     // The event is in the log before the key goes: a crash here leaves a retry that finishes the erasure.
     await this.vault.slet(borgerId);
@@ -175,6 +177,16 @@ export class SletningController {
       bestillinger: bestillinger.map((b) => b.bestillingId),
       position: appended.lastPosition,
     };
+  }
+
+  /** A store that refuses the append (503) calls the erasure off at once; a retry starts it again. */
+  private async appendOrCallOff<T>(borgerId: string, append: () => Promise<T>): Promise<T> {
+    try {
+      return await append();
+    } catch (error) {
+      await this.vault.afbrydSletning(borgerId).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** The erasure's rules: the caller's kommune has the borger's bestillinger, no other kommune has any, all ended. */

@@ -1,10 +1,15 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventStore, RecordedEvent } from '@hub/event-store';
 import { openPostgresReadDb, openSqliteReadDb, type ReadDb } from '@hub/read-models';
 import { storeMappingContext, toIntegrationMessages, topicNames } from '@hub/relay';
 import { listTopics, readTopic } from '@hub/relay/testing/kcat';
+import type { MockKafka } from '@hub/relay/testing/mock-kafka';
+import { mintDevToken } from '../../apps/hub/src/auth/dev-token';
 import { loadConfig } from '../../apps/hub/src/config';
 import { hubClock } from '../../apps/hub/src/clock';
 import { openEventStore } from '../../apps/hub/src/stores';
@@ -12,6 +17,61 @@ import type { LedgerEntry } from './load';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
+
+/** A campaign part's hub: a fresh data directory and secret, the environment, and tokens of the two parties. */
+export async function campaignHub(name: string, extra: Record<string, string>) {
+  const dataDir = mkdtempSync(join(tmpdir(), `hub-${name}-`));
+  const secret = randomBytes(32);
+  const env: Record<string, string> = {
+    HUB_DATA_DIR: dataDir,
+    HUB_JWT_SECRET: secret.toString('base64'),
+    HUB_RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+  const tokens = {
+    kommune: await mintDevToken(secret, { party: 'myndighed', id: '0101' }),
+    tilbud: await mintDevToken(secret, { party: 'udfoerer', id: 'tilbud-4711' }),
+  };
+  return { dataDir, env, tokens };
+}
+
+/** The Kafka settings of a hub relaying to (and consuming from) the mock broker. */
+export const kafkaEnv = (kafka: MockKafka): Record<string, string> => ({
+  KAFKA_BROKERS: kafka.bootstrap,
+  KAFKA_IDEMPOTENT_PRODUCER: 'false',
+  KAFKA_AUTO_CREATE_TOPICS: 'true',
+});
+
+/**
+ * The log after a run, with the hub stopped: acknowledged events missing from it, deadlines fired twice, and (with a
+ * broker) messages never delivered.
+ */
+export async function checkLog(env: Record<string, string>, ledger: readonly LedgerEntry[], bootstrap?: string) {
+  const store = await hubStores(env).events();
+  try {
+    const all = await store.readAll();
+    return {
+      eventsInLog: all.length,
+      lost: lostEvents(ledger, all),
+      deadlines: deadlinesFiredTwice(all),
+      relay: bootstrap ? await undelivered(store, bootstrap) : { missing: [] as string[], checked: 0, duplicates: 0 },
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The live read models against a rebuild from position 0 (the CLI), with the hub stopped. */
+export async function checkReadModels(env: Record<string, string>) {
+  const stores = hubStores(env);
+  const liveDb = await stores.readDb();
+  const live = await readModelSnapshot(liveDb).finally(() => liveDb.close());
+  await rebuildReadModels(env);
+  const rebuiltDb = await stores.readDb();
+  const rebuilt = await readModelSnapshot(rebuiltDb).finally(() => rebuiltDb.close());
+  return { tables: live.size, diffs: snapshotDiff(live, rebuilt), duplicates: duplicateRows(live) };
+}
 
 /** The hub's stores as its configuration names them (the same environment the hub ran with). */
 export function hubStores(env: Record<string, string>) {

@@ -1,21 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { startMockKafka } from '@hub/relay/testing/mock-kafka';
-import { mintDevToken } from '../../apps/hub/src/auth/dev-token';
 import { spawnHub, type HubProcess } from '../e2e/support/processes';
-import {
-  deadlinesFiredTwice,
-  duplicateRows,
-  hubStores,
-  lostEvents,
-  readModelSnapshot,
-  rebuildReadModels,
-  snapshotDiff,
-  undelivered,
-  waitCaughtUp,
-} from './checks';
+import { campaignHub, checkLog, checkReadModels, kafkaEnv, waitCaughtUp } from './checks';
 import { startLoad, type LoadStats } from './load';
 
 export interface CrashOptions {
@@ -58,17 +45,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
   const log = options.log ?? (() => undefined);
   const failures: string[] = [];
   const kafka = await startMockKafka();
-  const dataDir = mkdtempSync(join(tmpdir(), 'hub-campaign-'));
-  const secret = Buffer.alloc(32, 11);
-  const env = {
-    HUB_DATA_DIR: dataDir,
-    HUB_JWT_SECRET: secret.toString('base64'),
-    HUB_RATE_LIMIT_PER_MINUTE: '0',
-    KAFKA_BROKERS: kafka.bootstrap,
-    KAFKA_IDEMPOTENT_PRODUCER: 'false',
-    KAFKA_AUTO_CREATE_TOPICS: 'true',
-    LOG_LEVEL: 'warn',
-  };
+  const { dataDir, env, tokens } = await campaignHub('campaign', kafkaEnv(kafka));
   let hub: HubProcess | undefined;
   let current: string | undefined;
   const start = async () => {
@@ -77,10 +54,6 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
   };
   try {
     await start();
-    const tokens = {
-      kommune: await mintDevToken(secret, { party: 'myndighed', id: '0101' }),
-      tilbud: await mintDevToken(secret, { party: 'udfoerer', id: 'tilbud-4711' }),
-    };
     const load = startLoad({ target: () => current, tokens, workers: options.workers });
     for (let round = 1; round <= options.rounds; round++) {
       await sleep(randomInt(options.roundMs[0], options.roundMs[1] + 1));
@@ -97,30 +70,8 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
     await (hub as HubProcess).stop('SIGTERM');
     hub = undefined;
 
-    const stores = hubStores(env);
-    const store = await stores.events();
-    let eventsInLog = 0;
-    let lost: string[] = [];
-    let deadlines = { fired: 0, twice: [] as string[] };
-    let relay = { missing: [] as string[], checked: 0, duplicates: 0 };
-    try {
-      const all = await store.readAll();
-      eventsInLog = all.length;
-      lost = lostEvents(load.ledger, all);
-      deadlines = deadlinesFiredTwice(all);
-      relay = await undelivered(store, kafka.bootstrap);
-    } finally {
-      await store.close();
-    }
-    const readDb = await stores.readDb();
-    const live = await readModelSnapshot(readDb);
-    await readDb.close();
-    await rebuildReadModels(env);
-    const rebuiltDb = await stores.readDb();
-    const rebuilt = await readModelSnapshot(rebuiltDb);
-    await rebuiltDb.close();
-    const diffs = snapshotDiff(live, rebuilt);
-    const duplicates = duplicateRows(live);
+    const { eventsInLog, lost, deadlines, relay } = await checkLog(env, load.ledger, kafka.bootstrap);
+    const { tables, diffs, duplicates } = await checkReadModels(env);
 
     const eventsChecked = load.ledger.reduce((n, e) => n + e.eventIds.length, 0);
     if (lost.length > 0) failures.push(`${lost.length} acknowledged events are not in the log: ${lost.slice(0, 5)}`);
@@ -133,7 +84,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
     if (load.stats.unexpected.length > 0) failures.push(`unexpected answers: ${load.stats.unexpected.slice(0, 3)}`);
     if (load.stats.acknowledged < options.rounds)
       failures.push(`only ${load.stats.acknowledged} commands acknowledged: the load did not run`);
-    if (live.size === 0) failures.push('no read model table was found to compare');
+    if (tables === 0) failures.push('no read model table was found to compare');
     return {
       rounds: options.rounds,
       commandsAcknowledged: load.stats.acknowledged,

@@ -4,17 +4,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startMockKafka } from '@hub/relay/testing/mock-kafka';
-import { mintDevToken } from '../../apps/hub/src/auth/dev-token';
 import { freePort, spawnHub, type HubProcess } from '../e2e/support/processes';
-import {
-  hubStores,
-  lostEvents,
-  readModelSnapshot,
-  rebuildReadModels,
-  snapshotDiff,
-  undelivered,
-  waitCaughtUp,
-} from './checks';
+import { campaignHub, checkLog, checkReadModels, kafkaEnv, waitCaughtUp } from './checks';
 import { startLoad, type LoadStats } from './load';
 
 const run = promisify(execFile);
@@ -70,27 +61,15 @@ export async function kafkaOutage(options: { outageMs: number; log?: (line: stri
   const log = options.log ?? (() => undefined);
   const failures: string[] = [];
   const kafka = await startMockKafka();
-  const dataDir = mkdtempSync(join(tmpdir(), 'hub-outage-kafka-'));
-  const secret = Buffer.alloc(32, 12);
-  const env = {
-    HUB_DATA_DIR: dataDir,
-    HUB_JWT_SECRET: secret.toString('base64'),
+  const { dataDir, env, tokens } = await campaignHub('outage-kafka', {
     HUB_ROLES: 'api,projector,relay',
-    HUB_RATE_LIMIT_PER_MINUTE: '0',
-    KAFKA_BROKERS: kafka.bootstrap,
-    KAFKA_IDEMPOTENT_PRODUCER: 'false',
-    KAFKA_AUTO_CREATE_TOPICS: 'true',
-    LOG_LEVEL: 'warn',
-  };
+    ...kafkaEnv(kafka),
+  });
   let hub: HubProcess | undefined;
   let frozen = false;
   try {
     hub = await spawnHub(dataDir, env);
     const url = hub.url;
-    const tokens = {
-      kommune: await mintDevToken(secret, { party: 'myndighed', id: '0101' }),
-      tilbud: await mintDevToken(secret, { party: 'udfoerer', id: 'tilbud-4711' }),
-    };
     const load = startLoad({ target: () => url, tokens, workers: 3 });
     await sleep(2_000);
     const before = load.stats.acknowledged;
@@ -114,15 +93,7 @@ export async function kafkaOutage(options: { outageMs: number; log?: (line: stri
     await hub.stop('SIGTERM');
     hub = undefined;
 
-    const store = await hubStores(env).events();
-    let lost: string[] = [];
-    let relay = { missing: [] as string[], checked: 0, duplicates: 0 };
-    try {
-      lost = lostEvents(load.ledger, await store.readAll());
-      relay = await undelivered(store, kafka.bootstrap);
-    } finally {
-      await store.close();
-    }
+    const { lost, relay } = await checkLog(env, load.ledger, kafka.bootstrap);
     if (detectedAfterMs === null) failures.push(`/health did not report Kafka away within ${options.outageMs} ms`);
     if (recoveredAfterMs === null) failures.push('/health did not recover within 120 s after the broker came back');
     if (duringOutage === 0) failures.push('no command was acknowledged while the broker was away');
@@ -216,25 +187,15 @@ export async function postgresOutage(options: {
   const log = options.log ?? (() => undefined);
   const failures: string[] = [];
   const pg = await privatePostgres();
-  const dataDir = mkdtempSync(join(tmpdir(), 'hub-outage-pg-'));
-  const secret = Buffer.alloc(32, 13);
-  const env = {
-    HUB_DATA_DIR: dataDir,
-    HUB_JWT_SECRET: secret.toString('base64'),
+  const { dataDir, env, tokens } = await campaignHub('outage-pg', {
     HUB_STORE: 'postgres',
     HUB_PG_URL: pg.url,
-    HUB_RATE_LIMIT_PER_MINUTE: '0',
     HUB_LEASE_TTL_MS: '3000',
-    LOG_LEVEL: 'warn',
-  };
+  });
   let hub: HubProcess | undefined;
   try {
     hub = await spawnHub(dataDir, env);
     const url = hub.url;
-    const tokens = {
-      kommune: await mintDevToken(secret, { party: 'myndighed', id: '0101' }),
-      tilbud: await mintDevToken(secret, { party: 'udfoerer', id: 'tilbud-4711' }),
-    };
     const load = startLoad({ target: () => url, tokens, workers: 3 });
     await sleep(2_000);
     await pg.stop('immediate');
@@ -254,26 +215,13 @@ export async function postgresOutage(options: {
     await hub.stop('SIGTERM');
     hub = undefined;
 
-    const stores = hubStores(env);
-    const store = await stores.events();
-    let lost: string[] = [];
-    try {
-      lost = lostEvents(load.ledger, await store.readAll());
-    } finally {
-      await store.close();
-    }
-    const liveDb = await stores.readDb();
-    const live = await readModelSnapshot(liveDb);
-    await liveDb.close();
-    await rebuildReadModels(env);
-    const rebuiltDb = await stores.readDb();
-    const diffs = snapshotDiff(live, await readModelSnapshot(rebuiltDb));
-    await rebuiltDb.close();
+    const { lost } = await checkLog(env, load.ledger);
+    const { tables, diffs } = await checkReadModels(env);
     if (detectedAfterMs === null) failures.push(`/health did not report PostgreSQL away within ${options.outageMs} ms`);
     if (recoveredAfterMs === null) failures.push('/health did not recover within 120 s after PostgreSQL came back');
     if (lost.length > 0) failures.push(`${lost.length} acknowledged events are not in the log`);
     if (diffs.length > 0) failures.push(`read models differ from a rebuild (${diffs.length}): ${diffs.slice(0, 3)}`);
-    if (live.size === 0) failures.push('no read model table was found to compare');
+    if (tables === 0) failures.push('no read model table was found to compare');
     if (load.stats.serverErrors.length > 0) failures.push(`5xx other than 503: ${load.stats.serverErrors.slice(0, 3)}`);
     if (load.stats.unexpected.length > 0) failures.push(`unexpected answers: ${load.stats.unexpected.slice(0, 3)}`);
     if (load.stats.unavailable === 0) failures.push('no command met the outage (no 503): the outage missed the load');

@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openSqliteEventStore, type EventStore } from '@hub/event-store';
 import {
   analyse,
@@ -152,6 +154,36 @@ async function benchOn(
 }
 
 /**
+ * Disk use per event of the embedded log (events.sqlite with its WAL, after the history was written), next to the
+ * bytes of the events' own JSON (data and metadata): the ratio is the share of the file that is the events themselves.
+ */
+function diskPerEvent(dir: string, events: number): BenchRow {
+  const file = join(dir, 'events.sqlite');
+  const bytes = ['', '-wal', '-shm'].reduce((sum, suffix) => {
+    try {
+      return sum + statSync(`${file}${suffix}`).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+  const db = new Database(file, { readonly: true });
+  const json = (
+    db.prepare('SELECT sum(length(CAST(data AS BLOB)) + length(CAST(metadata AS BLOB))) AS n FROM events').get() as {
+      n: number;
+    }
+  ).n;
+  db.close();
+  return {
+    figure: `disk use per event, events.sqlite and its WAL, ${events.toLocaleString('en-US')} events`,
+    unit: 'bytes',
+    value: Math.round(bytes / events),
+    baseline: "the event's own JSON (data + metadata)",
+    baselineValue: Math.round(json / events),
+    ratio: json / bytes,
+  };
+}
+
+/**
  * Rebuild throughput of each read model over a history of ≥ 1,000,000 events (100,000 with --quick), into SQLite and
  * into PostgreSQL, each next to a plain batched INSERT of the rows it ends with; and query latency at that size.
  */
@@ -163,9 +195,18 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
   const store = openSqliteEventStore({ file: join(options.tmpDir, 'events.sqlite'), synchronous: 'NORMAL' });
   options.log(`  read models: writing a log of ${events.toLocaleString('en-US')} events`);
   await writeHistory(store, bestillinger);
-  const rows: BenchRow[] = [];
+  const rows: BenchRow[] = [diskPerEvent(options.tmpDir, events)];
   const sqlite = openSqliteReadDb(join(options.tmpDir, 'read.sqlite'));
+  const rssBefore = process.memoryUsage().rss;
   rows.push(...(await benchOn('SQLite', sqlite, store, events, options.log)));
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  rows.push({
+    figure: `resident memory after the SQLite builds over ${events.toLocaleString('en-US')} events (bench process: the projector's builds and the baseline's rows; an upper bound)`,
+    unit: 'MiB',
+    value: mib(process.memoryUsage().rss),
+    baseline: 'the same process before the builds (log written, store open)',
+    baselineValue: mib(rssBefore),
+  });
   await sqlite.close();
   await requirePostgres();
   const schema = freshSchema();

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Fejlkode } from '@hub/domain';
 import type { PiiVault } from '@hub/privacy';
 import { Caller } from '../auth/auth.guard';
 import type { Principal } from '../auth/token-verifier';
@@ -12,8 +13,14 @@ import { AuditRecorder } from './audit.recorder';
 import type { AuditableRequest } from './audit.interceptor';
 import { IndsigtDto, IndsigtSvarDto } from './indsigt.dto';
 
-const ukendt = () =>
-  new HttpProblem(404, 'BORGER.FINDES_IKKE', 'Not found', "no borger with this CPR among the kommune's bestillinger");
+/** The 404 for a CPR the hub does not know or the kommune has no bestilling for: the two are not told apart. */
+export const ukendtBorger = () =>
+  new HttpProblem(
+    404,
+    Fejlkode.borgerFindesIkke,
+    'Not found',
+    "no borger with this CPR among the kommune's bestillinger",
+  );
 
 /**
  * Indsigt (GDPR art. 15; CJEU C-579/21): the myndighed, the data controller, asks for every recorded use of a borger's
@@ -49,7 +56,7 @@ export class IndsigtController {
     if (caller.party !== 'myndighed')
       throw new AccessDeniedError('ADGANG.FORKERT_PART', 'an insight request is made by the myndighed');
     const borgerId = await this.vault.findBorger(body.cpr.replace('-', ''));
-    if (!borgerId) throw ukendt();
+    if (!borgerId) throw ukendtBorger();
     const t = await this.reads.tables(this.reads.models.sagsoversigt);
     const egen = await this.reads.db
       .selectFrom(t.indsats)
@@ -58,7 +65,7 @@ export class IndsigtController {
       .where('kommunekode', '=', caller.kommunekode as string)
       .limit(1)
       .executeTakeFirst();
-    if (!egen) throw ukendt();
+    if (!egen) throw ukendtBorger();
     await this.recorder.record(
       {
         caller,

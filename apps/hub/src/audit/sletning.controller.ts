@@ -23,6 +23,7 @@ import { ReadSide } from '../read-models/read-side';
 import { EVENT_STORE, PII_VAULT } from '../tokens';
 import { AuditRecorder, type Use } from './audit.recorder';
 import { AUDIT_OPTIONS, type AuditableRequest, type AuditOptions } from './audit.interceptor';
+import { ukendtBorger } from './indsigt.controller';
 import { IndsigtDto } from './indsigt.dto';
 import { resolvePurpose } from './purpose';
 
@@ -43,9 +44,6 @@ export class SletningSvarDto {
 const SLETNING_NS = '6c4f3f1e-8a52-4b7e-9a0d-3f5c2b1e9d70';
 const ENDT = new Set(['afsluttet', 'annulleret', 'afvist']);
 const READ_MODEL_WAIT_MS = 10_000;
-
-const ukendt = () =>
-  new HttpProblem(404, 'BORGER.FINDES_IKKE', 'Not found', "no borger with this CPR among the kommune's bestillinger");
 
 /**
  * Sletning (GDPR art. 17, design.md §3): the myndighed erases a borger whose indsatser have all ended. The hub appends
@@ -98,7 +96,7 @@ export class SletningController {
     const kommunekode = caller.kommunekode as string;
     const purpose = resolvePurpose(this.audit.authMode, caller.purpose, req.headers['purpose']);
     const borgerId = await this.vault.findBorger(body.cpr.replace('-', ''));
-    if (!borgerId) throw ukendt();
+    if (!borgerId) throw ukendtBorger();
     const use: Use = {
       caller,
       action: 'skriv',
@@ -111,7 +109,7 @@ export class SletningController {
     const recorded = (await this.store.readStream(toBorgerStreamId(borgerId))).find((e) => e.type === 'BorgerSlettet');
     if (recorded) {
       const data = recorded.data as BorgerSlettet['data'];
-      if (data.kommunekode !== kommunekode) throw ukendt();
+      if (data.kommunekode !== kommunekode) throw ukendtBorger();
       await this.recorder.record(use, borger);
       await this.vault.slet(borgerId);
       return {
@@ -123,7 +121,7 @@ export class SletningController {
     }
     // From here until the key is gone nothing new is written for the borger (409 BORGER.SLETNING_I_GANG): the checks
     // below see every bestilling, and no text is encrypted under the key about to go.
-    if (!(await this.vault.paabegyndSletning(borgerId))) throw ukendt();
+    if (!(await this.vault.paabegyndSletning(borgerId))) throw ukendtBorger();
     let bestillinger: (SlettetBestilling & { readonly fase: string })[];
     try {
       bestillinger = await this.bestillingerAf(borgerId);
@@ -191,7 +189,7 @@ export class SletningController {
 
   /** The erasure's rules: the caller's kommune has the borger's bestillinger, no other kommune has any, all ended. */
   private kontroller(bestillinger: readonly (SlettetBestilling & { readonly fase: string })[], kommunekode: string) {
-    if (!bestillinger.some((b) => b.kommunekode === kommunekode)) throw ukendt();
+    if (!bestillinger.some((b) => b.kommunekode === kommunekode)) throw ukendtBorger();
     if (bestillinger.some((b) => b.kommunekode !== kommunekode))
       throw new DomainError('rule', [
         {
